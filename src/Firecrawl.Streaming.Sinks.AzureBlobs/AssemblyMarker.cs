@@ -1,0 +1,5 @@
+namespace Firecrawl.Streaming.Sinks.AzureBlobs;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace Firecrawl.Streaming.Sinks.Lucene;
+
+internal static class AssemblyMarker
+{
+}

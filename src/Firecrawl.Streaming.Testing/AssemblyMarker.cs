@@ -1,0 +1,5 @@
+namespace Firecrawl.Streaming.Testing;
+
+internal static class AssemblyMarker
+{
+}

@@ -1,0 +1,5 @@
+namespace Firecrawl.Streaming;
+
+internal static class AssemblyMarker
+{
+}
