@@ -1,5 +1,0 @@
-namespace Firecrawl.Streaming;
-
-internal static class AssemblyMarker
-{
-}

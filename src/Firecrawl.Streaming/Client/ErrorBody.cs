@@ -1,0 +1,68 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Firecrawl.Streaming;
+
+/// <summary>Reads the <c>error</c> text of an error response, tolerating bodies that are not JSON.</summary>
+internal static class ErrorBody
+{
+    // An error body is small; an HTML page from a proxy can be large and only its start is useful.
+    private const int MaxBytes = 64 * 1024;
+
+    public static async Task<string?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[MaxBytes];
+        int length = 0;
+        try
+        {
+            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            // A body that breaks off still leaves the status; report what arrived.
+        }
+
+        return Extract(buffer.AsSpan(0, length));
+    }
+
+    internal static string? Extract(ReadOnlySpan<byte> body)
+    {
+        body = body.Trim(" \t\r\n"u8);
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        if (body[0] == (byte)'{')
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(body, isFinalBlock: false, default);
+                while (reader.Read())
+                {
+                    if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1
+                        && (reader.ValueTextEquals("error"u8) || reader.ValueTextEquals("message"u8)))
+                    {
+                        reader.Read();
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            return reader.GetString();
+                        }
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Fall through to the text preview.
+            }
+        }
+
+        string text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, 300)]);
+        return string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+    }
+}

@@ -1,0 +1,29 @@
+namespace Firecrawl.Streaming;
+
+/// <summary>What went wrong, for a <see cref="FirecrawlException"/>.</summary>
+public enum FirecrawlErrorCode
+{
+    /// <summary>The server answered with an HTTP error status; see <see cref="FirecrawlException.Status"/>.</summary>
+    HttpError = 0,
+
+    /// <summary>The server answered HTTP 200 with <c>"success": false</c> (a job that failed to start).</summary>
+    RequestFailed,
+
+    /// <summary>The body is not valid JSON of the expected shape (truncated, malformed); see <see cref="FirecrawlException.ByteOffset"/>.</summary>
+    MalformedResponse,
+
+    /// <summary>The body is not JSON at all (an HTML page from a proxy, say).</summary>
+    NotJson,
+
+    /// <summary>A page is larger than <see cref="FirecrawlClientOptions.MaxPageBytes"/>.</summary>
+    PageTooLarge,
+
+    /// <summary>The connection failed or dropped, or the body stalled, and retries were exhausted.</summary>
+    Transport,
+
+    /// <summary>The job's <c>next</c> cursor did not advance, or the job made no progress for <see cref="FirecrawlClientOptions.JobStallTimeout"/>.</summary>
+    CursorStalled,
+
+    /// <summary>A <c>next</c> link or a resume token does not belong to this job.</summary>
+    InvalidCursor,
+}

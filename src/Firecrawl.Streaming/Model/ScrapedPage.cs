@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace Firecrawl.Streaming;
+
+/// <summary>
+/// One page of a batch-scrape job: its original JSON bytes, typed accessors that decode a field
+/// only when it is first read, and its place in the job (<see cref="Position"/>, <see cref="ResumeToken"/>).
+/// </summary>
+/// <remarks>
+/// A page is safe to read from several threads at once. Disposing it is optional: it returns the
+/// page's buffer to a pool when the stream was opened with <see cref="BatchStreamOptions.PoolPageBuffers"/>,
+/// after which <see cref="Utf8Json"/> and fields not yet read throw <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public sealed partial class ScrapedPage : IDisposable
+{
+    private byte[]? _buffer;
+    private readonly int _length;
+    private readonly bool _pooled;
+    private readonly PageLayout _layout;
+    private string? _resumeToken;
+
+    internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, string jobId, long position)
+    {
+        _buffer = buffer;
+        _length = length;
+        _pooled = pooled;
+        _layout = layout;
+        JobId = jobId;
+        Position = position;
+    }
+
+    /// <summary>Gets the id of the batch job this page belongs to.</summary>
+    public string JobId { get; }
+
+    /// <summary>Gets the page's zero-based position in the job's result list (the server's offset).</summary>
+    public long Position { get; }
+
+    /// <summary>
+    /// Gets an opaque token that marks this page; a stream started with
+    /// <see cref="BatchStreamOptions.ResumeAfter"/> set to it yields exactly the pages after this one.
+    /// </summary>
+    public string ResumeToken => _resumeToken ??= Streaming.ResumeToken.Format(JobId, Position, Metadata.ScrapeId);
+
+    /// <summary>
+    /// Gets the page's JSON object as UTF-8 bytes, exactly as the server sent it
+    /// (only the selected fields when the stream was opened with a <see cref="PageFields"/> selection).
+    /// </summary>
+    public ReadOnlyMemory<byte> Utf8Json => new(Buffer, 0, _length);
+
+    /// <summary>Gets the length of <see cref="Utf8Json"/> in bytes.</summary>
+    public int Utf8Length => _length;
+
+    /// <summary>
+    /// Gets a key that identifies the page within its job: <c>metadata.scrapeId</c> when present,
+    /// otherwise <c>"position-N"</c>. Sinks use it to write idempotently.
+    /// </summary>
+    public string Key => Metadata.ScrapeId is { Length: > 0 } id ? id : $"position-{Position}";
+
+    /// <summary>Gets the URL of the page: <c>metadata.url</c> (the final URL), else <c>metadata.sourceURL</c>.</summary>
+    public string? Url => Metadata.Url ?? Metadata.SourceUrl;
+
+    /// <summary>Parses one page object (for tests and for sinks that read pages back).</summary>
+    /// <param name="utf8Json">The page's JSON object.</param>
+    /// <param name="jobId">The job the page belongs to.</param>
+    /// <param name="position">The page's position in the job.</param>
+    /// <returns>The page, holding a copy of the bytes.</returns>
+    /// <exception cref="FirecrawlException">The bytes are not one JSON object.</exception>
+    public static ScrapedPage Parse(ReadOnlySpan<byte> utf8Json, string jobId = "", long position = 0)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        utf8Json = utf8Json.Trim(" \t\r\n"u8);
+        PageLayout layout = PageScanner.ScanStandalone(utf8Json);
+        byte[] copy = utf8Json.ToArray();
+        return new ScrapedPage(copy, copy.Length, pooled: false, layout, jobId, position);
+    }
+
+    /// <summary>Writes <see cref="Utf8Json"/> to <paramref name="writer"/> without building strings.</summary>
+    /// <param name="writer">The destination.</param>
+    public void WriteTo(IBufferWriter<byte> writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(Utf8Json.Span);
+    }
+
+    /// <summary>Returns the page's JSON as a detached <see cref="JsonElement"/>.</summary>
+    /// <returns>The element.</returns>
+    public JsonElement ToJsonElement()
+    {
+        using JsonDocument document = JsonDocument.Parse(Utf8Json);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Returns the page buffer to its pool, if it came from one.</summary>
+    public void Dispose()
+    {
+        byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null && _pooled)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ScrapedPage #{Position} {Url}";
+
+    internal byte[] Buffer => _buffer ?? ThrowHelper.ThrowObjectDisposed<byte[]>(this);
+
+    internal ReadOnlySpan<byte> Slice(ValueRange range) => range.IsPresent ? Buffer.AsSpan(range.Start, range.Length) : default;
+
+    internal ref readonly PageLayout Layout => ref _layout;
+
+    /// <summary>The scrape id as a <see cref="Guid"/> without allocating, for de-duplication.</summary>
+    internal bool TryGetScrapeIdGuid(out Guid id)
+    {
+        ReadOnlySpan<byte> value = Slice(_layout[MetadataField.ScrapeId]);
+        id = default;
+        return value.Length == 38 && Utf8Parser.TryParse(value[1..^1], out id, out int consumed) && consumed == 36;
+    }
+}
