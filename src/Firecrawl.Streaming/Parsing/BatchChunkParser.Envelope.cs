@@ -46,6 +46,11 @@ internal sealed partial class BatchChunkParser
 
         if (first != (byte)'{')
         {
+            if (!isFinalBlock && buffer.Length - scan.Consumed < 60)
+            {
+                return false; // wait for enough of the body to show what it is
+            }
+
             long offset = _bufferStart + scan.Consumed;
             if (first is (byte)'[' or (byte)'"' or (byte)'-' or (>= (byte)'0' and <= (byte)'9'))
             {

@@ -62,6 +62,9 @@ internal sealed partial class BatchChunkParser
     /// <summary>Gets the number of body bytes released so far.</summary>
     public long BytesConsumed => _bufferStart;
 
+    /// <summary>Gets the number of bytes handed to the JSON reader so far (a measure of re-scanning).</summary>
+    public long BytesScanned { get; private set; }
+
     /// <summary>
     /// Parses <paramref name="buffer"/>, adding finished pages to <paramref name="pages"/>.
     /// </summary>
@@ -88,6 +91,7 @@ internal sealed partial class BatchChunkParser
         }
 
         ReadOnlySequence<byte> input = buffer.Slice(_resumeOffset);
+        BytesScanned += input.Length;
         long sliceBase = _bufferStart + _resumeOffset;
         var reader = new Utf8JsonReader(input, isFinalBlock, _state);
         try
@@ -109,7 +113,13 @@ internal sealed partial class BatchChunkParser
         }
         catch (JsonException e)
         {
-            ThrowHelper.ThrowMalformed(e.Message, sliceBase + reader.BytesConsumed, e);
+            long offset = sliceBase + reader.BytesConsumed;
+            if (isFinalBlock && IsValidPrefix(input, _state))
+            {
+                ThrowHelper.ThrowMalformed("the body ended before the JSON document was complete (truncated response)", offset, e);
+            }
+
+            ThrowHelper.ThrowMalformed(e.Message, offset, e);
         }
 
         _state = reader.CurrentState;
@@ -160,6 +170,24 @@ internal sealed partial class BatchChunkParser
         pages.Add(new ScrapedPage(owned, written, _pool, layout, _jobId, _basePosition + _pageIndex));
         _pageIndex++;
         _inPage = false;
+    }
+
+    /// <summary>Whether the bytes are a valid start of a longer document (so an error on them means truncation).</summary>
+    private static bool IsValidPrefix(ReadOnlySequence<byte> input, JsonReaderState state)
+    {
+        var reader = new Utf8JsonReader(input, isFinalBlock: false, state);
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private void ThrowIfTrailingData(ReadOnlySequence<byte> rest)

@@ -9,7 +9,7 @@ namespace Firecrawl.Streaming.Tests.Infrastructure;
 /// </summary>
 internal static class ParserDriver
 {
-    public sealed record Result(List<ScrapedPage> Pages, BatchEnvelope Envelope, int Reads, long BytesPresented, List<int> PagesPerRead);
+    public sealed record Result(List<ScrapedPage> Pages, BatchEnvelope Envelope, int Reads, long BytesScanned, List<int> PagesPerRead);
 
     public static Result Parse(
         byte[] body,
@@ -38,7 +38,6 @@ internal static class ParserDriver
         long delivered = 0;     // bytes delivered so far
         long minimum = 0;
         int reads = 0;
-        long presented = 0;
         while (true)
         {
             // Deliver at least one new segment, and as many as the parser asked for.
@@ -54,14 +53,13 @@ internal static class ParserDriver
             bool final = nextSegment == segments.Count;
             ReadOnlySequence<byte> buffer = Build(segments, starts, nextSegment, consumedAbs);
             reads++;
-            presented += buffer.Length;
             int before = pages.Count;
             minimum = parser.Parse(buffer, final, pages, out SequencePosition consumed);
             perRead.Add(pages.Count - before);
             consumedAbs += buffer.Slice(buffer.Start, consumed).Length;
             if (final)
             {
-                return new Result(pages, parser.Envelope, reads, presented, perRead);
+                return new Result(pages, parser.Envelope, reads, parser.BytesScanned, perRead);
             }
         }
     }
