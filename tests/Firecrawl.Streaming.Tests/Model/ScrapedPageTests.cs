@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Firecrawl.Streaming.Tests.Model;
+
+public class ScrapedPageTests
+{
+    private static ScrapedPage Parse(string json, long position = 3) => ScrapedPage.Parse(Encoding.UTF8.GetBytes(json), "job-9", position);
+
+    [Fact]
+    public void Parse_TypedMetadata_DecodesStringsArraysAndNumbers()
+    {
+        ScrapedPage page = Parse("""
+            {"markdown":"# T\n\"q\"","links":["a","b"],"metadata":{"title":["One","Two"],"description":"D","language":null,
+             "keywords":"k1, k2","sourceURL":"https://s/","url":"https://u/","ogLocaleAlternate":["fr_FR"],"statusCode":"404",
+             "error":"Not Found","scrapeId":"0b7e1f7e-9a51-4b7a-8f0e-4a1d2c3b4a5f","og:image":"https://i/","twitter:card":["x","y"]}}
+            """);
+
+        Assert.Equal("# T\n\"q\"", page.Markdown);
+        Assert.Equal(["a", "b"], page.Links);
+        Assert.True(page.Metadata.Title.IsArray);
+        Assert.Equal("One, Two", page.Metadata.Title.ToString());
+        Assert.Equal("One", page.Metadata.Title.First);
+        Assert.Equal("D", (string?)page.Metadata.Description);
+        Assert.True(page.Metadata.Language.IsEmpty);
+        Assert.Equal("k1, k2", page.Metadata.Keywords.ToString());
+        Assert.Equal(404, page.Metadata.StatusCode);
+        Assert.Equal("Not Found", page.Metadata.Error);
+        Assert.Equal(["fr_FR"], page.Metadata.OgLocaleAlternate);
+        Assert.Equal("https://u/", page.Url);
+        Assert.Equal("0b7e1f7e-9a51-4b7a-8f0e-4a1d2c3b4a5f", page.Key);
+        Assert.True(page.Metadata.TryGetValue("og:image", out JsonElement image));
+        Assert.Equal("https://i/", image.GetString());
+        Assert.Equal(2, page.Metadata.Properties["twitter:card"].GetArrayLength());
+    }
+
+    [Fact]
+    public void Parse_UnknownPageFields_KeptLosslessly()
+    {
+        ScrapedPage page = Parse("""{"markdown":"m","json":{"a":[1,2.5,null,{"b":"\u00e9"}]},"actions":{"screenshots":[]},"warning":"w"}""");
+
+        Assert.Equal(["actions", "json", "warning"], page.AdditionalProperties.Keys.Order());
+        Assert.Equal("é", page.AdditionalProperties["json"].GetProperty("a")[3].GetProperty("b").GetString());
+        Assert.True(page.HasField("warning"));
+        Assert.True(page.HasField("markdown"));
+        Assert.False(page.HasField("html"));
+    }
+
+    [Fact]
+    public void Utf8Json_IsTheOriginalBytes()
+    {
+        const string Json = """{ "markdown" : "caf\u00e9 😀", "metadata" : { "statusCode" : 200 } }""";
+
+        ScrapedPage page = Parse(Json);
+
+        Assert.Equal(Json, Encoding.UTF8.GetString(page.Utf8Json.Span));
+        Assert.Equal("café 😀", page.Markdown);
+        Assert.Equal(200, page.Metadata.StatusCode);
+    }
+
+    [Fact]
+    public void Key_WithoutScrapeId_FallsBackToPosition()
+    {
+        Assert.Equal("position-3", Parse("""{"metadata":{"url":"https://x/"}}""").Key);
+        Assert.Equal("position-5", Parse("{}", position: 5).Key);
+    }
+
+    [Fact]
+    public void ResumeToken_RoundTripsJobPositionAndScrapeId()
+    {
+        ScrapedPage page = Parse("""{"metadata":{"scrapeId":"abc"}}""", position: 42);
+
+        Assert.True(ResumeToken.TryParse(page.ResumeToken, out string job, out long position, out string? scrapeId));
+        Assert.Equal(("job-9", 42L, "abc"), (job, position, scrapeId));
+        Assert.False(ResumeToken.TryParse("garbage", out _, out _, out _));
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"a\":1")]
+    [InlineData("{} {}")]
+    public void Parse_NotOnePageObject_ThrowsMalformed(string json)
+    {
+        var error = Assert.Throws<FirecrawlException>(() => Parse(json));
+        Assert.Equal(FirecrawlErrorCode.MalformedResponse, error.ErrorCode);
+    }
+
+    [Fact]
+    public void MetadataText_EqualityAndConversions()
+    {
+        var single = new MetadataText("a");
+        var array = new MetadataText(["a"]);
+
+        Assert.NotEqual(single, array);
+        Assert.Equal(new MetadataText("a"), single);
+        Assert.Null((string?)default(MetadataText));
+        Assert.Equal("a", single[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => single[1]);
+    }
+}
