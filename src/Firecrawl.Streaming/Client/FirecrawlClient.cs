@@ -23,10 +23,17 @@ public sealed partial class FirecrawlClient : IDisposable
     private readonly bool _ownsHttpClient;
     private readonly string _apiKey;
 
+    /// <summary>Creates a client with the default options (the key comes from <c>FIRECRAWL_API_KEY</c>).</summary>
+    /// <exception cref="ArgumentException">There is no API key.</exception>
+    public FirecrawlClient()
+        : this(CreateHttpClient(), null, ownsHttpClient: true)
+    {
+    }
+
     /// <summary>Creates a client with its own <see cref="HttpClient"/>.</summary>
     /// <param name="options">The options; null for the defaults (the key then comes from <c>FIRECRAWL_API_KEY</c>).</param>
     /// <exception cref="ArgumentException">An option is invalid, or there is no API key.</exception>
-    public FirecrawlClient(FirecrawlClientOptions? options = null)
+    public FirecrawlClient(FirecrawlClientOptions? options)
         : this(CreateHttpClient(), options, ownsHttpClient: true)
     {
     }
