@@ -60,94 +60,135 @@ public sealed partial class BatchJobPages : IAsyncEnumerable<ScrapedPage>
         var resume = ResumePoint.From(_options.ResumeAfter, JobId);
         long skip = resume.Skip;
         var seen = _options.DropDuplicates ? new ScrapeIdSet() : null;
-        var retry = new RetryState(options);
         var pages = new List<ScrapedPage>();
         var progress = new StallWatch(time, options.JobStallTimeout);
 
-        while (true)
+        ChunkSession? prefetched = null;
+        try
         {
-            var chunk = new ChunkSession(_client, JobId, skip, _options, retry);
-            int delivered = 0;
-            try
+            while (true)
             {
-                while (await chunk.ReadBatchAsync(pages, token).ConfigureAwait(false))
+                ChunkSession chunk = prefetched?.Skip == skip ? prefetched : new ChunkSession(_client, JobId, skip, _options);
+                if (prefetched is not null && prefetched != chunk)
                 {
-                    PublishStatus(chunk.Envelope);
-                    for (int i = 0; i < pages.Count; i++)
+                    await prefetched.DisposeAsync().ConfigureAwait(false);
+                }
+
+                prefetched = null;
+                int delivered = 0;
+                try
+                {
+                    while (await chunk.ReadBatchAsync(pages, token).ConfigureAwait(false))
                     {
-                        ScrapedPage page = pages[i];
-                        pages[i] = null!;
-                        bool resumed = resume.IsAlreadyDelivered(page);
-                        bool duplicate = seen is not null && !seen.Add(page) && !resumed;
-                        if (resumed || duplicate)
+                        PublishStatus(chunk.Envelope);
+                        prefetched ??= PrefetchNext(chunk, token);
+                        for (int i = 0; i < pages.Count; i++)
                         {
-                            if (duplicate)
+                            ScrapedPage page = pages[i];
+                            pages[i] = null!;
+                            bool resumed = resume.IsAlreadyDelivered(page);
+                            bool duplicate = seen is not null && !seen.Add(page) && !resumed;
+                            if (resumed || duplicate)
                             {
-                                Interlocked.Increment(ref _duplicates);
+                                if (duplicate)
+                                {
+                                    Interlocked.Increment(ref _duplicates);
+                                }
+
+                                page.Dispose();
+                                continue;
                             }
 
-                            page.Dispose();
-                            continue;
+                            delivered++;
+                            yield return page;
                         }
 
-                        delivered++;
-                        yield return page;
+                        pages.Clear();
+                    }
+                }
+                finally
+                {
+                    foreach (ScrapedPage? left in pages)
+                    {
+                        left?.Dispose();
                     }
 
                     pages.Clear();
+                    Interlocked.Add(ref _bytesReceived, chunk.BytesReceived);
+                    await chunk.DisposeAsync().ConfigureAwait(false);
                 }
-            }
-            finally
-            {
-                foreach (ScrapedPage? left in pages)
+
+                Interlocked.Increment(ref _requests);
+                BatchEnvelope envelope = chunk.Envelope;
+                BatchScrapeStatus status = CompleteStatus(envelope, chunk.Uri);
+                long? next = envelope.Next is null ? null : NextCursor.Parse(envelope.Next, JobId, chunk.Uri);
+                if (status.IsTerminal)
                 {
-                    left?.Dispose();
+                    // Older servers send a next link on a finished job that leads to an empty chunk.
+                    if (next is null || chunk.PageCount == 0)
+                    {
+                        yield break;
+                    }
+
+                    if (next <= skip)
+                    {
+                        throw new FirecrawlException(
+                            $"The job {JobId} is {status.Status} but its next link does not advance (skip {next} after skip {skip}).",
+                            FirecrawlErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200 };
+                    }
+
+                    skip = next.Value;
+                    continue;
                 }
 
-                pages.Clear();
-                Interlocked.Add(ref _bytesReceived, chunk.BytesReceived);
-                await chunk.DisposeAsync().ConfigureAwait(false);
-            }
-
-            Interlocked.Increment(ref _requests);
-            BatchEnvelope envelope = chunk.Envelope;
-            BatchScrapeStatus status = CompleteStatus(envelope, chunk.Uri);
-            long? next = envelope.Next is null ? null : NextCursor.Parse(envelope.Next, JobId, chunk.Uri);
-            if (status.IsTerminal)
-            {
-                // Older servers send a next link on a finished job that leads to an empty chunk.
-                if (next is null || chunk.PageCount == 0)
-                {
-                    yield break;
-                }
-
-                if (next <= skip)
+                // Still scraping: next may point at the same cursor when nothing new has finished yet.
+                long target = next ?? skip + chunk.PageCount;
+                if (progress.Observe(delivered > 0, status))
                 {
                     throw new FirecrawlException(
-                        $"The job {JobId} is {status.Status} but its next link does not advance (skip {next} after skip {skip}).",
+                        $"The job {JobId} has reported \"{status.Status}\" for {options.JobStallTimeout} without a new page or a change in its counts.",
                         FirecrawlErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200 };
                 }
 
-                skip = next.Value;
-                continue;
-            }
+                if (chunk.PageCount == 0 || target == skip)
+                {
+                    await Task.Delay(options.PollInterval, time, token).ConfigureAwait(false);
+                }
 
-            // Still scraping: next may point at the same cursor when nothing new has finished yet.
-            long target = next ?? skip + chunk.PageCount;
-            if (progress.Observe(delivered > 0, status))
-            {
-                throw new FirecrawlException(
-                    $"The job {JobId} has reported \"{status.Status}\" for {options.JobStallTimeout} without a new page or a change in its counts.",
-                    FirecrawlErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200 };
+                skip = target;
             }
-
-            if (chunk.PageCount == 0 || target == skip)
-            {
-                await Task.Delay(options.PollInterval, time, token).ConfigureAwait(false);
-            }
-
-            skip = target;
         }
+        finally
+        {
+            // However the stream ends (done, an error, the consumer stopped), a prefetched request is not wanted.
+            if (prefetched is not null)
+            {
+                await prefetched.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the request for the next chunk as soon as this chunk's <c>next</c> cursor is known and
+    /// advances (the real server sends <c>next</c> before <c>data</c>), so that the next response's latency
+    /// overlaps the parsing and consuming of this one.
+    /// </summary>
+    private ChunkSession? PrefetchNext(ChunkSession chunk, CancellationToken cancellationToken)
+    {
+        if (chunk.Envelope.Next is not string link)
+        {
+            return null;
+        }
+
+        long next = NextCursor.Parse(link, JobId, chunk.Uri);
+        if (next <= chunk.Skip)
+        {
+            return null; // nothing new yet: the next request waits for the poll interval
+        }
+
+        var session = new ChunkSession(_client, JobId, next, _options);
+        session.Prefetch(cancellationToken);
+        return session;
     }
 
     private void PublishStatus(in BatchEnvelope envelope)

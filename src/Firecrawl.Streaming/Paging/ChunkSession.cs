@@ -17,6 +17,7 @@ internal sealed class ChunkSession : IAsyncDisposable
     private readonly string _jobId;
     private readonly List<ScrapedPage> _parsed = [];
 
+    private Task? _opening;
     private HttpResponseMessage? _response;
     private PipeReader? _body;
     private BatchChunkParser? _parser;
@@ -27,14 +28,14 @@ internal sealed class ChunkSession : IAsyncDisposable
     private int _handedOut; // pages of this chunk already given to the caller, across attempts
     private bool _completed;
 
-    public ChunkSession(FirecrawlClient client, string jobId, long skip, BatchStreamOptions streamOptions, RetryState retry)
+    public ChunkSession(FirecrawlClient client, string jobId, long skip, BatchStreamOptions streamOptions)
     {
         _client = client;
         _options = client.Options;
         _jobId = jobId;
         Skip = skip;
         _streamOptions = streamOptions;
-        _retry = retry;
+        _retry = new RetryState(client.Options);
         Uri = client.BuildChunkUri(jobId, skip);
     }
 
@@ -60,7 +61,9 @@ internal sealed class ChunkSession : IAsyncDisposable
             {
                 if (_body is null)
                 {
-                    await OpenAsync(cancellationToken).ConfigureAwait(false);
+                    Task opening = _opening ?? OpenAsync(cancellationToken);
+                    _opening = null;
+                    await opening.ConfigureAwait(false);
                 }
 
                 if (await ReadOnceAsync(pages, cancellationToken).ConfigureAwait(false))
@@ -77,6 +80,12 @@ internal sealed class ChunkSession : IAsyncDisposable
 
         return false;
     }
+
+    /// <summary>
+    /// Sends the request now, while the previous chunk is still being read, so the server's latency
+    /// overlaps that work. A failure surfaces (and is retried) when the chunk is read.
+    /// </summary>
+    public void Prefetch(CancellationToken cancellationToken) => _opening ??= OpenAsync(cancellationToken);
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
@@ -171,6 +180,19 @@ internal sealed class ChunkSession : IAsyncDisposable
 
     private async ValueTask CloseAsync()
     {
+        if (_opening is Task opening)
+        {
+            _opening = null;
+            try
+            {
+                await opening.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is FirecrawlException or HttpRequestException or IOException or OperationCanceledException)
+            {
+                // A prefetched chunk that is no longer wanted: its failure does not matter.
+            }
+        }
+
         await _idleLink.DisposeAsync().ConfigureAwait(false);
         _idle?.Dispose();
         _idle = null;
