@@ -1,5 +1,0 @@
-namespace Firecrawl.Streaming.Testing;
-
-internal static class AssemblyMarker
-{
-}
