@@ -102,8 +102,9 @@ public sealed partial class FirecrawlClient : IDisposable
                 return await JsonSerializer.DeserializeAsync(body, FirecrawlJsonContext.Default.BatchScrapeErrors, cancellationToken).ConfigureAwait(false)
                     ?? new BatchScrapeErrors([], []);
             }
-            catch (Exception e) when (retry.ShouldRetry(e, uri, cancellationToken, out TimeSpan delay))
+            catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {
+                TimeSpan delay = retry.NextDelay(e, uri) ?? throw e.Rethrow();
                 await Task.Delay(delay, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (JsonException e)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 
 namespace Firecrawl.Streaming;
 
@@ -18,6 +19,7 @@ internal sealed class ChunkSession : IAsyncDisposable
     private readonly List<ScrapedPage> _parsed = [];
 
     private Task? _opening;
+    private ExceptionDispatchInfo? _deferred;
     private HttpResponseMessage? _response;
     private PipeReader? _body;
     private BatchChunkParser? _parser;
@@ -55,6 +57,8 @@ internal sealed class ChunkSession : IAsyncDisposable
     /// <summary>Adds the next pages that have arrived; false when the chunk has ended and nothing was added.</summary>
     public async ValueTask<bool> ReadBatchAsync(List<ScrapedPage> pages, CancellationToken cancellationToken)
     {
+        // A body that broke after some good pages: those were handed out first, now the error.
+        _deferred?.Throw();
         while (!_completed)
         {
             try
@@ -71,8 +75,9 @@ internal sealed class ChunkSession : IAsyncDisposable
                     return true;
                 }
             }
-            catch (Exception e) when (_retry.ShouldRetry(e, Uri, cancellationToken, out TimeSpan delay))
+            catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {
+                TimeSpan delay = _retry.NextDelay(e, Uri) ?? throw e.Rethrow();
                 await CloseAsync().ConfigureAwait(false);
                 await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
@@ -121,6 +126,12 @@ internal sealed class ChunkSession : IAsyncDisposable
                 body.AdvanceTo(consumed, buffer.End);
                 _held = buffer.Length - (parser.BytesConsumed - consumedBefore);
             }
+            catch (FirecrawlException e) when (_parsed.Count > 0)
+            {
+                // Not transient (a malformed body): hand out the pages that were complete before the error.
+                _deferred = ExceptionDispatchInfo.Capture(e);
+                _completed = true;
+            }
             catch
             {
                 DisposeAll(_parsed);
@@ -143,6 +154,16 @@ internal sealed class ChunkSession : IAsyncDisposable
 
             parsedBefore += _parsed.Count;
             _handedOut += added;
+            if (_deferred is not null)
+            {
+                if (added == 0)
+                {
+                    _deferred.Throw();
+                }
+
+                return true;
+            }
+
             if (result.IsCompleted)
             {
                 _completed = true;

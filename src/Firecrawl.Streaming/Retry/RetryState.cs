@@ -19,23 +19,25 @@ internal sealed partial class RetryState(FirecrawlClientOptions options)
     public void Reset() => _failures = 0;
 
     /// <summary>
-    /// Whether to retry after <paramref name="error"/>; when not, and the error is a transient one whose
-    /// retries ran out, it is rethrown as a <see cref="FirecrawlException"/> that says so.
+    /// Whether a failure is worth another attempt at all (before counting attempts): call it in a
+    /// <c>catch ... when</c> filter, then <see cref="NextDelay"/> in the handler.
     /// </summary>
-    public bool ShouldRetry(Exception error, Uri uri, CancellationToken cancellationToken, out TimeSpan delay)
-    {
-        delay = default;
-        if (cancellationToken.IsCancellationRequested || !IsTransient(error))
-        {
-            return false;
-        }
+    public static bool CanRetry(Exception error, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && IsTransient(error);
 
+    /// <summary>
+    /// Counts a transient failure and returns the delay before the next attempt, or null when the retries
+    /// have run out and the caller should rethrow a <see cref="FirecrawlException"/> as it is. Any other
+    /// error whose retries ran out is thrown here, wrapped in a <see cref="FirecrawlException"/> that says so.
+    /// </summary>
+    public TimeSpan? NextDelay(Exception error, Uri uri)
+    {
         _failures++;
         if (_failures > options.MaxRetries)
         {
             if (error is FirecrawlException)
             {
-                return false;
+                return null;
             }
 
             throw new FirecrawlException(
@@ -45,8 +47,7 @@ internal sealed partial class RetryState(FirecrawlClientOptions options)
             { RequestUri = uri };
         }
 
-        delay = error is FirecrawlException { RetryAfter: TimeSpan asked } ? Min(asked, options.MaxRetryDelay) : Backoff(_failures);
-        return true;
+        return error is FirecrawlException { RetryAfter: TimeSpan asked } ? Min(asked, options.MaxRetryDelay) : Backoff(_failures);
     }
 
     private static bool IsTransient(Exception error) => error switch

@@ -1,0 +1,60 @@
+using Firecrawl.Streaming.Testing;
+
+namespace Firecrawl.Streaming.Tests.Infrastructure;
+
+/// <summary>A fake server per test class instance, and a client tuned for fast tests (short delays).</summary>
+public abstract class FakeServerTestBase : IAsyncLifetime
+{
+    protected FakeFirecrawlServer Server { get; private set; } = null!;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => Server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected FirecrawlClientOptions Options(Action<FirecrawlClientOptions>? configure = null)
+    {
+        var options = new FirecrawlClientOptions
+        {
+            BaseAddress = Server.BaseAddress,
+            ApiKey = Server.ApiKey,
+            MaxRetries = 3,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            MaxRetryDelay = TimeSpan.FromSeconds(5),
+            PollInterval = TimeSpan.FromMilliseconds(20),
+            BodyIdleTimeout = TimeSpan.FromSeconds(10),
+        };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    protected FirecrawlClient Client(Action<FirecrawlClientOptions>? configure = null) => new(Options(configure));
+
+    /// <summary>Small pages with deterministic scrape ids (<see cref="TestPages.ScrapeId"/>).</summary>
+    protected static IReadOnlyList<byte[]> Pages(int count) => [.. Enumerable.Range(0, count).Select(i => TestPages.Json(i))];
+
+    protected static async Task<List<ScrapedPage>> ReadAllAsync(IAsyncEnumerable<ScrapedPage> pages)
+    {
+        var list = new List<ScrapedPage>();
+        await foreach (ScrapedPage page in pages.WithCancellation(Ct))
+        {
+            list.Add(page);
+        }
+
+        return list;
+    }
+
+    /// <summary>The page indices (from their scrape ids) in the order delivered.</summary>
+    protected static int[] Indices(IEnumerable<ScrapedPage> pages) =>
+        [.. pages.Select(p => Enumerable.Range(0, 100_000).First(i => TestPages.ScrapeId(i) == p.Metadata.ScrapeId))];
+
+    protected static int[] Range(int count) => [.. Enumerable.Range(0, count)];
+
+    protected List<RecordedRequest> StatusRequests(FakeBatchJob job) =>
+        [.. Server.Requests.Where(r => r.Path.EndsWith(job.Id, StringComparison.Ordinal))];
+}

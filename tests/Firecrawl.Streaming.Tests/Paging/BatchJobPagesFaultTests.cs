@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using Firecrawl.Streaming.Testing;
+using Firecrawl.Streaming.Tests.Infrastructure;
+
+namespace Firecrawl.Streaming.Tests.Paging;
+
+/// <summary>Every fault over a real socket, asserting the exact pages delivered.</summary>
+public class BatchJobPagesFaultTests : FakeServerTestBase
+{
+    private async Task<FirecrawlException> FailingReadAsync(FakeBatchJob job, FirecrawlClient client, List<ScrapedPage>? delivered = null)
+    {
+        var error = await Assert.ThrowsAsync<FirecrawlException>(async () =>
+        {
+            await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id).WithCancellation(Ct))
+            {
+                delivered?.Add(page);
+            }
+        });
+        Assert.DoesNotContain(Server.ApiKey, error.ToString(), StringComparison.Ordinal);
+        return error;
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_429WithRetryAfterHeader_WaitsThenDeliversEverything()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.Status(429, "Rate limit exceeded", retryAfter: TimeSpan.FromSeconds(1)), atSkip: 10);
+        using FirecrawlClient client = Client();
+        var clock = Stopwatch.StartNew();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(20), Indices(pages));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(950), $"waited only {clock.Elapsed}");
+        Assert.Equal(3, StatusRequests(job).Count);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_429WithDelayInMessage_WaitsThenDeliversEverything()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(5));
+        job.Faults.Enqueue(FakeFault.Status(429)); // "... please retry after 1s, resets at ..."
+        using FirecrawlClient client = Client();
+        var clock = Stopwatch.StartNew();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(5), Indices(pages));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(950), $"waited only {clock.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData(408)]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    public async Task StreamBatchAsync_TransientStatus_RetriedFromTheSameCursor(int status)
+    {
+        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.Status(status), atSkip: 10).Enqueue(FakeFault.Status(status), atSkip: 10);
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(30), Indices(pages));
+        Assert.Equal(3, StatusRequests(job).Count(r => r.Query.Contains("skip=10", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_RetriesExhausted_ThrowsWithStatusAfterDeliveringEarlierPages()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
+        for (int i = 0; i < 4; i++)
+        {
+            job.Faults.Enqueue(FakeFault.Status(503), atSkip: 10);
+        }
+
+        using FirecrawlClient client = Client(o => o.MaxRetries = 3);
+        var delivered = new List<ScrapedPage>();
+
+        FirecrawlException error = await FailingReadAsync(job, client, delivered);
+
+        Assert.Equal(503, error.Status);
+        Assert.Equal(Range(10), Indices(delivered));
+        Assert.Equal(4, StatusRequests(job).Count(r => r.Query.Contains("skip=10", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(400, "Invalid job ID")]
+    [InlineData(401, "Unauthorized: Invalid token")]
+    [InlineData(402, "Payment required to access this resource.")]
+    [InlineData(403, "Forbidden")]
+    [InlineData(404, "Job expired")]
+    [InlineData(409, "Conflict")]
+    public async Task StreamBatchAsync_ClientError_NotRetriedAndCarriesServerText(int status, string text)
+    {
+        FakeBatchJob job = Server.AddJob(Pages(5));
+        job.Faults.Enqueue(FakeFault.Status(status, text));
+        using FirecrawlClient client = Client();
+
+        FirecrawlException error = await FailingReadAsync(job, client);
+
+        Assert.Equal((FirecrawlErrorCode.HttpError, status, text), (error.ErrorCode, error.Status, error.ServerError));
+        Assert.Contains(text, error.Message, StringComparison.Ordinal);
+        Assert.Equal(job.Id, error.RequestUri!.Segments[^1]);
+        Assert.Single(StatusRequests(job));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_WrongApiKey_Throws401WithoutEchoingTheKey()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(2));
+        using var client = new FirecrawlClient(Options(o => o.ApiKey = "fc-wrong-secret"));
+
+        var error = await Assert.ThrowsAsync<FirecrawlException>(() => ReadAllAsync(client.StreamBatchAsync(job.Id)));
+
+        Assert.Equal(401, error.Status);
+        Assert.DoesNotContain("fc-wrong-secret", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_UnknownJob_Throws404()
+    {
+        using FirecrawlClient client = Client();
+
+        var error = await Assert.ThrowsAsync<FirecrawlException>(() => ReadAllAsync(client.StreamBatchAsync(Guid.NewGuid().ToString())));
+
+        Assert.Equal((404, "Job not found"), (error.Status, error.ServerError));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_SuccessFalseWith200_ThrowsRequestFailed()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(2));
+        job.Faults.Enqueue(FakeFault.SuccessFalse("Batch scrape job failed to start"));
+        using FirecrawlClient client = Client();
+
+        FirecrawlException error = await FailingReadAsync(job, client);
+
+        Assert.Equal((FirecrawlErrorCode.RequestFailed, 200, "Batch scrape job failed to start"), (error.ErrorCode, error.Status, error.ServerError));
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(150)]
+    [InlineData(700)]
+    [InlineData(1500)]
+    [InlineData(3200)]
+    public async Task StreamBatchAsync_ConnectionDroppedMidBody_NothingLostNothingDuplicated(int bytes)
+    {
+        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.DropAfterBytes(bytes), atSkip: 10).Enqueue(FakeFault.DropAfterBytes(bytes / 2), atSkip: 10);
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(30), Indices(pages));
+        Assert.Equal(3, StatusRequests(job).Count(r => r.Query.Contains("skip=10", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_BodyStallsPastIdleTimeout_ChunkRetried()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.StallAfterBytes(900, TimeSpan.FromSeconds(5)), atSkip: 10);
+        using FirecrawlClient client = Client(o => o.BodyIdleTimeout = TimeSpan.FromMilliseconds(300));
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(20), Indices(pages));
+        Assert.Equal(2, StatusRequests(job).Count(r => r.Query.Contains("skip=10", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_TrickledBody_DeliversEverything()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(4));
+        job.Faults.Enqueue(FakeFault.Trickle(97, TimeSpan.FromMilliseconds(1)));
+        using FirecrawlClient client = Client();
+
+        Assert.Equal(Range(4), Indices(await ReadAllAsync(client.StreamBatchAsync(job.Id))));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_MalformedJson_ThrowsWithByteOffsetAfterTheGoodPage()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(5));
+        job.Faults.Enqueue(FakeFault.MalformedJson());
+        using FirecrawlClient client = Client();
+        var delivered = new List<ScrapedPage>();
+
+        FirecrawlException error = await FailingReadAsync(job, client, delivered);
+
+        Assert.Equal(FirecrawlErrorCode.MalformedResponse, error.ErrorCode);
+        Assert.True(error.ByteOffset > 0);
+        Assert.Contains($"byte offset {error.ByteOffset}", error.Message, StringComparison.Ordinal);
+        Assert.Equal([0], Indices(delivered));
+        Assert.Single(StatusRequests(job));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_HtmlProxyPageWith200_ThrowsNotJson()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(5));
+        job.Faults.Enqueue(FakeFault.Html());
+        using FirecrawlClient client = Client();
+
+        FirecrawlException error = await FailingReadAsync(job, client);
+
+        Assert.Equal(FirecrawlErrorCode.NotJson, error.ErrorCode);
+        Assert.Contains("502 Bad Gateway", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_PageLargerThanMaximum_ThrowsPageTooLarge()
+    {
+        List<byte[]> source = [.. Pages(3)];
+        source[1] = TestPages.Json(1, markdown: new string('x', 2_000_000));
+        FakeBatchJob job = Server.AddJob(source);
+        using FirecrawlClient client = Client(o => o.MaxPageBytes = 256 * 1024);
+        var delivered = new List<ScrapedPage>();
+
+        FirecrawlException error = await FailingReadAsync(job, client, delivered);
+
+        Assert.Equal(FirecrawlErrorCode.PageTooLarge, error.ErrorCode);
+        Assert.Equal([0], Indices(delivered));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_HostileNextLink_RequestsStayOnTheConfiguredOrigin()
+    {
+        await using FakeFirecrawlServer foreign = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
+        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.ForeignNext(foreign.BaseAddress)).Enqueue(FakeFault.ForeignNext(new Uri("https://attacker.example")));
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(30), Indices(pages));
+        Assert.Empty(foreign.Requests);
+        Assert.All(Server.Requests, r => Assert.Equal(Server.BaseAddress.Authority, r.Host));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_FinishedJobWhoseCursorDoesNotAdvance_ThrowsCursorStalled()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.DuplicatePages(10), atSkip: 10);
+        using FirecrawlClient client = Client();
+        var delivered = new List<ScrapedPage>();
+
+        FirecrawlException error = await FailingReadAsync(job, client, delivered);
+
+        Assert.Equal(FirecrawlErrorCode.CursorStalled, error.ErrorCode);
+        Assert.Equal(Range(10), Indices(delivered));
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_JobStuckScraping_ThrowsCursorStalledAfterTimeout()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(0), new FakeJobOptions { ScrapingRequests = 100_000 });
+        using FirecrawlClient client = Client(o => o.JobStallTimeout = TimeSpan.FromMilliseconds(300));
+
+        FirecrawlException error = await FailingReadAsync(job, client);
+
+        Assert.Equal(FirecrawlErrorCode.CursorStalled, error.ErrorCode);
+        Assert.InRange(StatusRequests(job).Count, 5, 100);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_ServerStallsAfterFirstPage_FirstPageArrivesBeforeTheResponseEnds()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(3));
+        job.Faults.Enqueue(FakeFault.StallAfterFirstPage(TimeSpan.FromSeconds(2)));
+        using FirecrawlClient client = Client();
+        var clock = Stopwatch.StartNew();
+        TimeSpan? first = null;
+
+        await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id).WithCancellation(Ct))
+        {
+            first ??= clock.Elapsed;
+        }
+
+        Assert.True(first < TimeSpan.FromSeconds(1), $"first page after {first}");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"whole response after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_UnreachableApi_ThrowsTransportAfterRetries()
+    {
+        var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        port.Start();
+        int closed = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
+        port.Stop();
+        using var client = new FirecrawlClient(Options(o =>
+        {
+            o.BaseAddress = new Uri($"http://127.0.0.1:{closed}");
+            o.MaxRetries = 1;
+        }));
+
+        var error = await Assert.ThrowsAsync<FirecrawlException>(() => ReadAllAsync(client.StreamBatchAsync("00000000-0000-0000-0000-000000000001")));
+
+        Assert.Equal(FirecrawlErrorCode.Transport, error.ErrorCode);
+        Assert.Contains("after 1 retries", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,166 @@
+using Firecrawl.Streaming.Testing;
+using Firecrawl.Streaming.Tests.Infrastructure;
+
+namespace Firecrawl.Streaming.Tests.Paging;
+
+/// <summary>Paging over real sockets: chunks, cursors, polling, duplicates, resume and status.</summary>
+public class BatchJobPagesTests : FakeServerTestBase
+{
+    [Fact]
+    public async Task StreamBatchAsync_ChunkedByLimit_YieldsEveryPageInOrder()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(250), new FakeJobOptions { PageLimit = 40 });
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(250), Indices(pages));
+        Assert.Equal(Range(250).Select(i => (long)i), pages.Select(p => p.Position));
+        Assert.Equal(7, StatusRequests(job).Count);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_ChunkedByByteCapWithOversizedPage_YieldsEveryPageInOrder()
+    {
+        List<byte[]> source = [.. Pages(30)];
+        source[10] = TestPages.Json(10, markdown: new string('m', 300_000));
+        FakeBatchJob job = Server.AddJob(source, new FakeJobOptions { ChunkByteCap = 100_000 });
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(30), Indices(pages));
+        Assert.Equal(300_000, pages[10].Markdown!.Length);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StreamBatchAsync_ScrapingPhaseWithSameCursorNext_PollsUntilComplete(bool nextAfterData)
+    {
+        FakeBatchJob job = Server.AddJob(Pages(60), new FakeJobOptions { ScrapingRequests = 6, PageLimit = 7, NextAfterData = nextAfterData });
+        using FirecrawlClient client = Client();
+        BatchJobPages stream = client.StreamBatchAsync(job.Id);
+        var statuses = new List<string>();
+        stream.StatusChanged += (_, s) => statuses.Add(s.Status);
+
+        List<ScrapedPage> pages = await ReadAllAsync(stream);
+
+        Assert.Equal(Range(60), Indices(pages));
+        Assert.Equal("scraping", statuses[0]);
+        Assert.Equal("completed", stream.Status!.Status);
+        Assert.Equal(60, stream.Status.Completed);
+        Assert.Contains(StatusRequests(job), r => r.Query is "" or "?skip=0");
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_FinishedJobWithNextToEmptyChunk_Stops()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10, NextOnFinishedJob = true });
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        Assert.Equal(Range(20), Indices(pages));
+        Assert.Equal(3, StatusRequests(job).Count);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_OffsetShiftServesPagesTwice_DuplicatesDropped()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        job.Faults.Enqueue(FakeFault.DuplicatePages(3), atSkip: 10).Enqueue(FakeFault.DuplicatePages(2), atSkip: 17);
+        using FirecrawlClient client = Client();
+        BatchJobPages stream = client.StreamBatchAsync(job.Id);
+
+        List<ScrapedPage> pages = await ReadAllAsync(stream);
+
+        Assert.Equal(Range(30), Indices(pages));
+        Assert.Equal(5, stream.DuplicatesDropped);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_ResumeFromEveryPage_YieldsExactlyThePagesAfterIt()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(23), new FakeJobOptions { PageLimit = 5 });
+        using FirecrawlClient client = Client();
+        List<ScrapedPage> all = await ReadAllAsync(client.StreamBatchAsync(job.Id));
+
+        for (int k = 0; k < all.Count; k++)
+        {
+            List<ScrapedPage> rest = await ReadAllAsync(client.StreamBatchAsync(job.Id, new BatchStreamOptions { ResumeAfter = all[k].ResumeToken }));
+            Assert.Equal(Range(23).Skip(k + 1), Indices(rest));
+        }
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_ResumeTokenOfAnotherJob_ThrowsInvalidCursor()
+    {
+        FakeBatchJob first = Server.AddJob(Pages(3));
+        FakeBatchJob second = Server.AddJob(Pages(3));
+        using FirecrawlClient client = Client();
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(first.Id));
+
+        var error = await Assert.ThrowsAsync<FirecrawlException>(() =>
+            ReadAllAsync(client.StreamBatchAsync(second.Id, new BatchStreamOptions { ResumeAfter = pages[0].ResumeToken })));
+
+        Assert.Equal(FirecrawlErrorCode.InvalidCursor, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_StatusVisibleAsChunksArrive_WithoutExtraRequests()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(12), new FakeJobOptions { PageLimit = 4 });
+        using FirecrawlClient client = Client();
+        BatchJobPages stream = client.StreamBatchAsync(job.Id);
+        BatchScrapeStatus? seenAtFirstPage = null;
+
+        await foreach (ScrapedPage page in stream.WithCancellation(Ct))
+        {
+            seenAtFirstPage ??= stream.Status;
+        }
+
+        Assert.NotNull(seenAtFirstPage);
+        Assert.Equal(("completed", 12L, 12L), (seenAtFirstPage!.Status, seenAtFirstPage.Total, seenAtFirstPage.Completed));
+        Assert.Equal(3, StatusRequests(job).Count);
+        Assert.Equal(3, stream.ChunksReceived);
+        Assert.True(stream.BytesReceived > 12 * 300);
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_FieldSelection_PagesHoldOnlySelectedFields()
+    {
+        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(20));
+        using FirecrawlClient client = Client();
+
+        List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id, new BatchStreamOptions { Fields = PageFields.Markdown | PageFields.Metadata }));
+
+        Assert.Equal(20, pages.Count);
+        Assert.All(pages, p =>
+        {
+            Assert.NotNull(p.Markdown);
+            Assert.Null(p.Html);
+            Assert.Empty(p.Links);
+            Assert.NotNull(p.Metadata.ScrapeId);
+            Assert.DoesNotContain("\"html\"", System.Text.Encoding.UTF8.GetString(p.Utf8Json.Span), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task StreamBatchAsync_ConsumerStopsEarly_NoFurtherRequests()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(100), new FakeJobOptions { PageLimit = 10 });
+        using FirecrawlClient client = Client();
+
+        await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id).WithCancellation(Ct))
+        {
+            if (page.Position == 3)
+            {
+                break;
+            }
+        }
+
+        await Task.Delay(200, Ct);
+        Assert.InRange(StatusRequests(job).Count, 1, 2); // the current chunk, and at most the prefetched next one
+    }
+}
