@@ -7,6 +7,7 @@ public sealed class FakeBatchJob
 {
     private readonly Func<int, byte[]> _page;
     private int _statusRequests;
+    private int[]? _sizes;
 
     internal FakeBatchJob(string id, int pageCount, Func<int, byte[]> page, FakeJobOptions options)
     {
@@ -46,24 +47,37 @@ public sealed class FakeBatchJob
             : (Options.FinalStatus, PageCount);
     }
 
-    /// <summary>The pages of the chunk at <paramref name="skip"/>, capped like the real server.</summary>
-    internal List<byte[]> Chunk(int skip, int limit, int visible)
+    /// <summary>
+    /// How many pages the chunk at <paramref name="skip"/> holds, capped like the real server. Only sizes are
+    /// kept, so a large job is never held in memory: pages are produced again as they are written.
+    /// </summary>
+    internal int ChunkLength(int skip, int limit, int visible)
     {
-        var pages = new List<byte[]>();
+        int count = 0;
         long units = 0;
-        for (int i = skip; i < visible && pages.Count < limit; i++)
+        for (int i = skip; i < visible && count < limit; i++)
         {
-            byte[] page = _page(i);
-            long size = Encoding.UTF8.GetCharCount(page);
-            if (pages.Count > 0 && units + size > Options.ChunkByteCap)
+            long size = Size(i);
+            if (count > 0 && units + size > Options.ChunkByteCap)
             {
                 break;
             }
 
-            pages.Add(page);
+            count++;
             units += size;
         }
 
-        return pages;
+        return count;
+    }
+
+    private int Size(int index)
+    {
+        int[] sizes = _sizes ??= new int[PageCount];
+        if (sizes[index] == 0)
+        {
+            sizes[index] = Encoding.UTF8.GetCharCount(_page(index)) + 1;
+        }
+
+        return sizes[index] - 1;
     }
 }

@@ -56,8 +56,9 @@ public sealed partial class FakeFirecrawlServer
 
         int start = fault?.Kind == FakeFaultKind.DuplicatePages ? Math.Max(0, skip - fault.Count) : skip;
         int pageLimit = Math.Clamp(limit ?? job.Options.PageLimit, 1, 1000);
-        List<byte[]> pages = job.Chunk(start, pageLimit, visible);
-        int nextSkip = start + pages.Count;
+        int count = job.ChunkLength(start, pageLimit, visible);
+        IEnumerable<byte[]> pages = Enumerable.Range(start, count).Select(job.GetPage);
+        int nextSkip = start + count;
         bool finished = status != "scraping";
         bool hasNext = !finished || nextSkip < visible || job.Options.NextOnFinishedJob;
         string origin = fault?.Kind == FakeFaultKind.ForeignNext
@@ -75,8 +76,9 @@ public sealed partial class FakeFirecrawlServer
             return;
         }
 
-        byte[] body = Assemble(head, pages, job.Options.NextAfterData ? next : null);
-        await WriteFaultyBodyAsync(context, fault, body, head.Length + (pages.Count > 0 ? pages[0].Length : 0)).ConfigureAwait(false);
+        List<byte[]> held = [.. pages];
+        byte[] body = Assemble(head, held, job.Options.NextAfterData ? next : null);
+        await WriteFaultyBodyAsync(context, fault, body, head.Length + (held.Count > 0 ? held[0].Length : 0)).ConfigureAwait(false);
     }
 
     /// <summary>The body up to and including <c>"data":[</c>; <c>next</c> goes here unless it is written after the data.</summary>
@@ -98,19 +100,21 @@ public sealed partial class FakeFirecrawlServer
         nextAfterData is null ? Close : Encoding.UTF8.GetBytes($"],\"next\":{JsonSerializer.Serialize(nextAfterData)}}}");
 
     /// <summary>Writes and flushes page by page, so a client can see each page before the body ends.</summary>
-    private static async Task StreamBodyAsync(HttpContext context, byte[] head, List<byte[]> pages, string? nextAfterData)
+    private static async Task StreamBodyAsync(HttpContext context, byte[] head, IEnumerable<byte[]> pages, string? nextAfterData)
     {
         Stream body = context.Response.Body;
         CancellationToken aborted = context.RequestAborted;
         await body.WriteAsync(head, aborted).ConfigureAwait(false);
-        for (int i = 0; i < pages.Count; i++)
+        bool first = true;
+        foreach (byte[] page in pages)
         {
-            if (i > 0)
+            if (!first)
             {
                 await body.WriteAsync(Comma, aborted).ConfigureAwait(false);
             }
 
-            await body.WriteAsync(pages[i], aborted).ConfigureAwait(false);
+            first = false;
+            await body.WriteAsync(page, aborted).ConfigureAwait(false);
             await body.FlushAsync(aborted).ConfigureAwait(false);
         }
 

@@ -1,0 +1,50 @@
+using Firecrawl.Streaming.Testing;
+using Firecrawl.Streaming.Tests.Infrastructure;
+
+namespace Firecrawl.Streaming.Tests.Paging;
+
+/// <summary>Memory stays bounded by the largest page, not by the response or the job.</summary>
+public class MemoryTests : FakeServerTestBase
+{
+    [Fact]
+    public async Task StreamBatchAsync_200MegabyteJobIn10MegabyteChunks_LiveHeapGrowthStaysUnderLargestPagePlus32MB()
+    {
+        var shape = new PageShape { MarkdownChars = 40_000, Html = true, Links = 20 };
+        int count = FakePageGenerator.CountForBytes(200L * 1024 * 1024, shape);
+        byte[] template = FakePageGenerator.Page(0, seed: 3, shape);
+        FakeBatchJob job = Server.AddJob(count, i => FakePageGenerator.Page(i % 50, seed: 3, shape), new FakeJobOptions { PageLimit = 1000 });
+        using FirecrawlClient client = Client();
+        BatchJobPages stream = client.StreamBatchAsync(job.Id, new BatchStreamOptions { DropDuplicates = false });
+
+        // Warm up first: Kestrel's and the pipes' memory pools keep the blocks they have used once, a fixed
+        // cost that does not grow with the job. What is measured is growth while the large job streams.
+        FakeBatchJob warmUp = Server.AddJob(300, i => FakePageGenerator.Page(i % 50, seed: 3, shape), new FakeJobOptions { PageLimit = 100 });
+        await foreach (ScrapedPage page in client.StreamBatchAsync(warmUp.Id).WithCancellation(Ct))
+        {
+            GC.KeepAlive(page);
+        }
+
+        // Live (reachable) memory after full collections: what the stream keeps, not garbage awaiting a GC.
+        long baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0;
+        long largest = 0;
+        int delivered = 0;
+        await foreach (ScrapedPage page in stream.WithCancellation(Ct))
+        {
+            largest = Math.Max(largest, page.Utf8Length);
+            if (++delivered % 200 == 0)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
+            }
+        }
+
+        // The allowance covers buffers that ArrayPool.Shared and Kestrel's block pool keep once used (per size
+        // class and core, so it does not grow with the job); the job itself is ~8 times larger than the bound.
+        long bound = largest + (32L * 1024 * 1024);
+        TestContext.Current.TestOutputHelper?.WriteLine($"peak live heap growth {peak:N0} bytes over {stream.BytesReceived:N0} bytes in {stream.ChunksReceived} chunks; largest page {largest:N0}");
+        Assert.Equal(count, delivered);
+        Assert.True(stream.BytesReceived > 200L * 1024 * 1024, $"received {stream.BytesReceived:N0} bytes");
+        Assert.True(stream.ChunksReceived >= 19, $"{stream.ChunksReceived} chunks");
+        Assert.True(peak < bound, $"live heap grew by {peak:N0} bytes; bound {bound:N0} (largest page {largest:N0}, template {template.Length:N0})");
+    }
+}
