@@ -32,6 +32,9 @@ public sealed class FakeBatchJob
     /// <summary>Gets the number of status requests served so far.</summary>
     public int StatusRequests => Volatile.Read(ref _statusRequests);
 
+    /// <summary>Gets every page's JSON, in job order (produced anew on each call for a job built from a factory).</summary>
+    public IReadOnlyList<byte[]> Pages => [.. Enumerable.Range(0, PageCount).Select(_page)];
+
     /// <summary>Gets page <paramref name="index"/>'s JSON.</summary>
     /// <param name="index">The page's position.</param>
     /// <returns>The bytes.</returns>

@@ -21,7 +21,7 @@ namespace Firecrawl.Streaming.Testing;
 /// <code>
 /// await using var server = await FakeFirecrawlServer.StartAsync();
 /// FakeBatchJob job = server.AddJob(FakePageGenerator.Generate(500));
-/// using var client = new FirecrawlClient(new FirecrawlClientOptions { BaseAddress = server.BaseAddress, ApiKey = server.ApiKey });
+/// using var client = new FirecrawlClient(server.CreateClientOptions());
 /// await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id)) { ... }
 /// </code>
 /// </example>
@@ -45,6 +45,10 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
 
     /// <summary>Gets every request received so far, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>Client options that point at this server with its key (other options at their defaults).</summary>
+    /// <returns>New options.</returns>
+    public FirecrawlClientOptions CreateClientOptions() => new() { BaseAddress = BaseAddress, ApiKey = ApiKey };
 
     /// <summary>Starts a server.</summary>
     /// <param name="options">The options; null for the defaults.</param>

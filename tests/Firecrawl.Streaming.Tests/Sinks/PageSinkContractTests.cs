@@ -7,7 +7,12 @@ namespace Firecrawl.Streaming.Tests.Sinks;
 /// The behaviour every sink promises. Each sink's test class inherits this and supplies a sink over
 /// its real backend and a way to read back what the backend holds.
 /// </summary>
-public abstract class PageSinkContractTests
+/// <remarks>
+/// The crash-and-resume tests (in the second part of this class) run the whole pipeline over the fake server into
+/// the sink, kill the run at random points, resume it from its checkpoint, and check that the backend holds every
+/// page exactly once.
+/// </remarks>
+public abstract partial class PageSinkContractTests
 {
     /// <summary>Creates a sink over the test's backend; called again to "restart" after a crash.</summary>
     protected abstract ValueTask<IPageSink> CreateSinkAsync();

@@ -1,0 +1,102 @@
+using System.Diagnostics.Metrics;
+using Firecrawl.Streaming.Checkpoints;
+
+namespace Firecrawl.Streaming.Pipeline;
+
+/// <summary>
+/// Options for one pipeline run: how each sink is fed, when checkpoints are taken and where they go, and
+/// how progress is reported. Every property has a documented default.
+/// </summary>
+/// <example>
+/// <code>
+/// var options = new PipelineOptions
+/// {
+///     Checkpoint = new FileCheckpointStore("job.checkpoint"),
+///     StreamOptions = new BatchStreamOptions { Fields = PageFields.Markdown | PageFields.Metadata },
+///     Progress = new Progress&lt;PipelineProgress&gt;(p =&gt; Console.WriteLine($"{p.PagesRead} pages")),
+/// };
+/// options.SinkOverrides["lucene:./index"] = new SinkOptions(options.SinkDefaults) { BatchSize = 500 };
+/// PipelineResult result = await client.StreamBatchToSinksAsync(jobId, [jsonl, lucene], options, ct);
+/// </code>
+/// </example>
+public sealed class PipelineOptions
+{
+    /// <summary>Gets or sets the options of every sink not named in <see cref="SinkOverrides"/>. Default: <see cref="SinkOptions"/>'s defaults.</summary>
+    public SinkOptions SinkDefaults { get; set; } = new();
+
+    /// <summary>
+    /// Gets the options of particular sinks, keyed by <see cref="Sinks.IPageSink.Name"/>; each replaces
+    /// <see cref="SinkDefaults"/> for its sink (start from <c>new SinkOptions(SinkDefaults)</c> to change a few).
+    /// Default: empty.
+    /// </summary>
+    public IDictionary<string, SinkOptions> SinkOverrides { get; } = new Dictionary<string, SinkOptions>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets where the resume token of the last page every sink has made durable is kept. The client entry
+    /// point <see cref="FirecrawlClientPipelineExtensions.StreamBatchToSinksAsync"/> also starts the stream after
+    /// the stored token. Default: null (no checkpoints are stored; <see cref="PipelineResult.LastCheckpoint"/> still tells it).
+    /// </summary>
+    public ICheckpointStore? Checkpoint { get; set; }
+
+    /// <summary>
+    /// Gets or sets after how many written pages each sink is flushed and a checkpoint is taken. A smaller value
+    /// replays fewer pages after a crash and flushes more often. Default: 1000.
+    /// </summary>
+    public int CheckpointInterval { get; set; } = 1000;
+
+    /// <summary>
+    /// Gets or sets the longest time written pages stay unflushed, so that a slow job still checkpoints.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> flushes by count only. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan CheckpointPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the stream options used by <see cref="FirecrawlClientPipelineExtensions.StreamBatchToSinksAsync"/>:
+    /// field selection, duplicate dropping, and a resume token used when <see cref="Checkpoint"/> holds none.
+    /// <see cref="BatchStreamOptions.PoolPageBuffers"/> is ignored: every sink holds the pages for a while, and the
+    /// garbage collector reclaims them. Default: null (every field).
+    /// </summary>
+    public BatchStreamOptions? StreamOptions { get; set; }
+
+    /// <summary>Gets or sets where progress snapshots go; null for none. Default: null.</summary>
+    public IProgress<PipelineProgress>? Progress { get; set; }
+
+    /// <summary>Gets or sets how often <see cref="Progress"/> is told; a last snapshot always follows a successful run. Default: 1 second.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets the factory of the <c>"Firecrawl.Streaming"</c> <see cref="Meter"/>; null uses a meter shared by
+    /// the process. Default: null.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Gets or sets the clock for batch delays, retry delays, checkpoint periods and rates. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets the options that apply to the sink named <paramref name="sinkName"/>.</summary>
+    /// <param name="sinkName">The sink's <see cref="Sinks.IPageSink.Name"/>.</param>
+    /// <returns>Its override, else <see cref="SinkDefaults"/>.</returns>
+    public SinkOptions ForSink(string sinkName)
+    {
+        ArgumentNullException.ThrowIfNull(sinkName);
+        return SinkOverrides.TryGetValue(sinkName, out SinkOptions? options) ? options : SinkDefaults;
+    }
+
+    /// <summary>Checks every option, naming the first one that is out of range.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public void Validate()
+    {
+        OptionRules.Require(SinkDefaults is not null, nameof(SinkDefaults), "must not be null");
+        SinkDefaults!.Validate();
+        foreach (KeyValuePair<string, SinkOptions> pair in SinkOverrides)
+        {
+            OptionRules.Require(pair.Value is not null, nameof(SinkOverrides), $"has no options for \"{pair.Key}\"");
+            pair.Value!.Validate();
+        }
+
+        OptionRules.Require(CheckpointInterval >= 1, nameof(CheckpointInterval), "must be at least 1");
+        OptionRules.Require(CheckpointPeriod > TimeSpan.Zero || CheckpointPeriod == Timeout.InfiniteTimeSpan, nameof(CheckpointPeriod), "must be positive or infinite");
+        OptionRules.Require(ProgressInterval > TimeSpan.Zero, nameof(ProgressInterval), "must be positive");
+        OptionRules.Require(TimeProvider is not null, nameof(TimeProvider), "must not be null");
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Firecrawl.Streaming.Sinks;
+
+/// <summary>
+/// File names for pages: a readable slug of the URL and a hash of the page's identity, e.g.
+/// <c>example-com-docs-intro-3f2a9c0d41b7e865.md</c>.
+/// </summary>
+/// <remarks>
+/// Safe by construction: only <c>[a-z0-9-]</c> before the hash, so no separator, no <c>..</c>, no leading dot, no
+/// character a file system rejects or folds, and no reserved device name (the hash always follows). Unique and
+/// stable: the hash is of the job id and <see cref="ScrapedPage.Key"/>, so a page replayed after a crash lands on
+/// the same file, and two pages with the same URL or with URLs that differ only in case or punctuation do not.
+/// </remarks>
+internal static class MarkdownFileNames
+{
+    public const string Extension = ".md";
+    private const int HashHexLength = 16;
+
+    public static string For(ScrapedPage page, int slugMaxLength)
+    {
+        string slug = Slug(page.Url, slugMaxLength);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(page.JobId + "\n" + page.Key), hash);
+        return $"{slug}-{Convert.ToHexStringLower(hash[..(HashHexLength / 2)])}{Extension}";
+    }
+
+    /// <summary>Host and path of the URL, folded to lowercase ASCII letters, digits and single dashes.</summary>
+    public static string Slug(string? url, int maxLength)
+    {
+        string source = url ?? string.Empty;
+        if (Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && !string.IsNullOrEmpty(uri.Host))
+        {
+            source = uri.IdnHost + Uri.UnescapeDataString(uri.AbsolutePath);
+        }
+
+        // Decompose so that accented letters keep their base letter ("bücher" → "bucher").
+        string decomposed = source.Normalize(NormalizationForm.FormKD);
+        var slug = new StringBuilder(Math.Min(decomposed.Length, maxLength));
+        bool dash = false;
+        foreach (char c in decomposed)
+        {
+            if (slug.Length >= maxLength)
+            {
+                break;
+            }
+
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            char lower = char.ToLowerInvariant(c);
+            if (char.IsAsciiLetterLower(lower) || char.IsAsciiDigit(lower))
+            {
+                slug.Append(lower);
+                dash = false;
+            }
+            else if (!dash && slug.Length > 0)
+            {
+                slug.Append('-');
+                dash = true;
+            }
+        }
+
+        string result = slug.ToString().TrimEnd('-');
+        return result.Length > 0 ? result : "page";
+    }
+}

@@ -1,0 +1,146 @@
+using Firecrawl.Streaming.Checkpoints;
+using Firecrawl.Streaming.Pipeline;
+using Firecrawl.Streaming.Testing;
+using Firecrawl.Streaming.Tests.Infrastructure;
+
+namespace Firecrawl.Streaming.Tests.Pipeline;
+
+public sealed class PipelineCheckpointTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static long PositionOf(string? token)
+    {
+        Assert.True(ResumeToken.TryParse(token, out _, out long position, out _), $"not a resume token: {token}");
+        return position;
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_CheckpointInterval_SavesAtEachIntervalAndAtTheEnd()
+    {
+        var store = new InMemoryCheckpointStore();
+        var sink = new RecordingSink();
+        var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 100, SinkDefaults = { BatchSize = 50 } };
+
+        PipelineResult result = await new CountingSource(250).ToSinksAsync([sink], options, Ct);
+
+        Assert.Equal([99L, 199L, 249L], store.History.Select(PositionOf));
+        Assert.Equal(store.ResumeToken, result.LastCheckpoint);
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_CheckpointPeriod_FlushesAnIdleSinkWithoutWaitingForTheInterval()
+    {
+        var store = new InMemoryCheckpointStore();
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var source = new CountingSource(20) { BeforePage = (i, ct) => i == 10 ? new ValueTask(resume.Task.WaitAsync(ct)) : ValueTask.CompletedTask };
+        var options = new PipelineOptions
+        {
+            Checkpoint = store,
+            CheckpointInterval = 1000,
+            CheckpointPeriod = TimeSpan.FromMilliseconds(50),
+            SinkDefaults = { BatchSize = 5, MaxBatchDelay = TimeSpan.FromMilliseconds(5) },
+        };
+
+        Task<PipelineResult> run = source.ToSinksAsync([new RecordingSink()], options, Ct);
+        await PipelineTestExtensions.WaitUntilAsync(() => store.ResumeToken is not null, "a checkpoint was taken while the source paused");
+        long paused = PositionOf(store.ResumeToken);
+        resume.SetResult();
+        await run;
+
+        Assert.Equal(9, paused);
+        Assert.Equal(19, PositionOf(store.ResumeToken));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_SinksAtDifferentPaces_CheckpointIsTheSlowestSinksDurablePoint()
+    {
+        var fast = new RecordingSink("fast");
+        var slow = new RecordingSink("slow") { OnWrite = (_, _, ct) => new ValueTask(Task.Delay(3, ct)) };
+        var store = new PipelineParallelismTests.VerifyingStore(fast, slow);
+        var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 15, SinkDefaults = { BatchSize = 4, ChannelCapacity = 64 } };
+        options.SinkOverrides["slow"] = new SinkOptions(options.SinkDefaults) { BatchSize = 7 };
+
+        PipelineResult result = await new CountingSource(150).ToSinksAsync([fast, slow], options, Ct);
+
+        Assert.Empty(store.Violations);
+        Assert.True(store.Saves >= 5, $"{store.Saves} checkpoints");
+        Assert.Equal(149, PositionOf(result.LastCheckpoint));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_SinkFailsAfterSomeFlushes_CheckpointStaysAtTheLastDurablePage()
+    {
+        var store = new InMemoryCheckpointStore();
+        var sink = new RecordingSink { OnWrite = (_, call, _) => call == 6 ? throw new IOException("disk full") : ValueTask.CompletedTask };
+        var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 20, SinkDefaults = { BatchSize = 10, MaxRetries = 0 } };
+
+        await Assert.ThrowsAsync<IOException>(() => new CountingSource(100).ToSinksAsync([sink], options, Ct));
+
+        Assert.Equal(39, PositionOf(store.ResumeToken));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_NoPages_NoCheckpointIsSaved()
+    {
+        var store = new InMemoryCheckpointStore();
+
+        PipelineResult result = await new CountingSource(0).ToSinksAsync([new RecordingSink()], new PipelineOptions { Checkpoint = store }, Ct);
+
+        Assert.Null(result.LastCheckpoint);
+        Assert.Empty(store.History);
+        Assert.Equal(0, result.PagesRead);
+    }
+
+    [Fact]
+    public async Task StreamBatchToSinksAsync_StoredCheckpoint_StreamsOnlyThePagesAfterIt()
+    {
+        await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
+        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 25 });
+        using var client = new FirecrawlClient(server.CreateClientOptions());
+        var first = new RecordingSink();
+        var store = new InMemoryCheckpointStore();
+        var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 10, SinkDefaults = { BatchSize = 10, MaxRetries = 0 } };
+        first.OnWrite = (_, call, _) => call == 8 ? throw new IOException("crash") : ValueTask.CompletedTask;
+        await Assert.ThrowsAsync<IOException>(() => client.StreamBatchToSinksAsync(job.Id, [first], options, Ct));
+        long checkpoint = PositionOf(store.ResumeToken);
+
+        var second = new RecordingSink();
+        PipelineResult result = await client.StreamBatchToSinksAsync(job.Id, [second], options, Ct);
+
+        Assert.Equal(69, checkpoint);
+        Assert.Equal(Enumerable.Range(70, 50).Select(i => (long)i), second.Batches.SelectMany(b => b).Select(p => p.Position));
+        Assert.Equal(50, result.PagesRead);
+        Assert.Equal(119, PositionOf(result.LastCheckpoint));
+    }
+
+    [Fact]
+    public async Task StreamBatchToSinksAsync_FieldSelection_SinksReceiveOnlyTheSelectedFields()
+    {
+        await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
+        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 5).Select(i => TestPages.Json(i)));
+        using var client = new FirecrawlClient(server.CreateClientOptions());
+        var sink = new RecordingSink();
+        var options = new PipelineOptions { StreamOptions = new BatchStreamOptions { Fields = PageFields.Metadata } };
+
+        await client.StreamBatchToSinksAsync(job.Id, [sink], options, Ct);
+
+        Assert.All(sink.Batches.SelectMany(b => b), p =>
+        {
+            Assert.Null(p.Markdown);
+            Assert.NotNull(p.Metadata.ScrapeId);
+        });
+    }
+
+    [Fact]
+    public async Task StreamBatchToSinksAsync_CheckpointOfAnotherJob_ThrowsInvalidCursor()
+    {
+        using var client = new FirecrawlClient(new FirecrawlClientOptions { ApiKey = "fc-test", BaseAddress = new Uri("http://127.0.0.1:9") });
+        string otherJobsToken = TestPages.Create(1, jobId: "other-job")[0].ResumeToken;
+        var options = new PipelineOptions { Checkpoint = new InMemoryCheckpointStore(otherJobsToken) };
+
+        var error = await Assert.ThrowsAsync<FirecrawlException>(() => client.StreamBatchToSinksAsync("this-job", [new RecordingSink()], options, Ct));
+
+        Assert.Equal(FirecrawlErrorCode.InvalidCursor, error.ErrorCode);
+    }
+}
