@@ -1,5 +1,0 @@
-namespace Firecrawl.Streaming.Sinks.Lucene;
-
-internal static class AssemblyMarker
-{
-}
