@@ -1,5 +1,0 @@
-namespace Firecrawl.Streaming.Sinks.AzureBlobs;
-
-internal static class AssemblyMarker
-{
-}
