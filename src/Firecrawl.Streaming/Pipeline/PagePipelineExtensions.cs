@@ -22,6 +22,7 @@ public static class PagePipelineExtensions
     /// <remarks>
     /// When a sink's write still fails after <see cref="SinkOptions.MaxRetries"/> retries, or the source fails, the
     /// run cancels the reader and every other sink, waits for them, disposes the sinks, and rethrows that exception.
+    /// Stopping is as prompt as the sinks make it: each write and flush gets the run's cancellation token.
     /// </remarks>
     /// <example>
     /// <code>

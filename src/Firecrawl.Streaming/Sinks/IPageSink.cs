@@ -5,9 +5,15 @@ namespace Firecrawl.Streaming.Sinks;
 /// pages in job order, asks it to make what it has durable at each checkpoint, and disposes it.
 /// </summary>
 /// <remarks>
-/// Writes must be idempotent, keyed by <see cref="ScrapedPage.Key"/>: after a crash the pipeline
-/// replays the pages after the last checkpoint, and a page written before the crash must not appear twice.
-/// The pipeline never calls one sink's methods concurrently unless the sink's options allow parallelism.
+/// <para>Writes must be idempotent, keyed by <see cref="ScrapedPage.Key"/>: after a crash the pipeline
+/// replays the pages after the last checkpoint, and a failed batch is written again whole (part of it may have
+/// been stored before the failure), so a page written before must not appear twice.</para>
+/// <para>The pipeline never calls one sink's methods concurrently unless the sink's options allow parallelism
+/// (<c>SinkOptions.MaxDegreeOfParallelism</c>), and even then never calls <see cref="FlushAsync"/> while a
+/// <see cref="WriteAsync"/> is running. It checkpoints a page only after every sink's <see cref="FlushAsync"/>
+/// has returned with that page, and every page before it, written.</para>
+/// <para>The pipeline owns the sinks it is given and disposes each one when the run ends, however it ends.
+/// See <see cref="DelegatePageSink"/> for how short a sink can be.</para>
 /// </remarks>
 public interface IPageSink : IAsyncDisposable
 {

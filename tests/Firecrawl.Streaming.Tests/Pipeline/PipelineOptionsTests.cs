@@ -84,4 +84,16 @@ public sealed class PipelineOptionsTests
         Assert.Equal(12, a.PagesWritten);
         Assert.Equal([12L, 12L], result.Sinks.Select(s => s.PagesWritten));
     }
+
+    [Fact]
+    public async Task ToSinksAsync_CollectionExpressionWithoutOptions_WritesToEverySink()
+    {
+        var a = new RecordingSink("a");
+        var b = new RecordingSink("b");
+
+        PipelineResult result = await new CountingSource(5).ToSinksAsync([a, b]);
+
+        Assert.Equal(5, result.PagesRead);
+        Assert.Equal(5, b.PagesWritten);
+    }
 }

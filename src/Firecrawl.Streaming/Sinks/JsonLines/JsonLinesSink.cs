@@ -17,7 +17,9 @@ namespace Firecrawl.Streaming.Sinks;
 /// pretty-printed, its line breaks, which can only be whitespace between tokens, are written as spaces.</para>
 /// <para>The path <c>"-"</c> writes to standard output. On a stream the sink skips only pages written during its own
 /// lifetime, and a failed write cannot be undone unless the stream can seek.</para>
-/// <para>Several writes may be issued at once; the sink serializes them.</para>
+/// <para>Several writes may be issued at once; the sink serializes them, so with parallel writes the lines
+/// follow the order in which the writes arrive rather than strict job order.</para>
+/// <para>Opening reads the whole existing file once and keeps about 20 bytes per page it holds.</para>
 /// </remarks>
 public sealed partial class JsonLinesSink : IPageSink
 {

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Firecrawl.Streaming.Sinks;
+using Firecrawl.Streaming.Testing;
 using Firecrawl.Streaming.Tests.Infrastructure;
 
 namespace Firecrawl.Streaming.Tests.Sinks.JsonLines;
@@ -33,6 +34,32 @@ public sealed class JsonLinesSinkTests : IDisposable
         await using (var sink = new JsonLinesSink(path))
         {
             await WriteAsync(sink, pages, batchSize: 7);
+        }
+
+        List<byte[]> lines = JsonLinesFile.ReadLines(path);
+        Assert.Equal(pages.Count, lines.Count);
+        for (int i = 0; i < pages.Count; i++)
+        {
+            Assert.True(pages[i].Utf8Json.Span.SequenceEqual(lines[i]), $"line {i} differs");
+        }
+    }
+
+    [Theory]
+    [InlineData("realistic.jsonl")]
+    [InlineData("realistic.jsonl.gz")]
+    public async Task WriteAsync_RealisticPagesAcrossReopen_RoundTripByteForByte(string name)
+    {
+        string path = _directory.Combine(name);
+        List<ScrapedPage> pages = FakePageGenerator.Generate(60, seed: 7).Select((bytes, i) => ScrapedPage.Parse(bytes, "job", i)).ToList();
+        await using (var sink = new JsonLinesSink(path))
+        {
+            await WriteAsync(sink, pages[..35], batchSize: 9);
+        }
+
+        await using (var sink = new JsonLinesSink(path))
+        {
+            await WriteAsync(sink, pages[20..], batchSize: 9);
+            Assert.Equal(15, sink.PagesSkipped);
         }
 
         List<byte[]> lines = JsonLinesFile.ReadLines(path);
