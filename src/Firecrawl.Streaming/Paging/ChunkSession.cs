@@ -117,14 +117,17 @@ internal sealed class ChunkSession : IAsyncDisposable
         {
             ReadResult result = await ReadWithIdleTimeoutAsync(body, cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            BytesReceived += buffer.Length - _held;
+
+            // Measured now: once AdvanceTo has run, the pipe may recycle the buffer's segments.
+            long length = buffer.Length;
+            BytesReceived += length - _held;
             long consumedBefore = parser.BytesConsumed;
             _parsed.Clear();
             try
             {
                 _minimumRead = parser.Parse(buffer, result.IsCompleted, _parsed, out SequencePosition consumed);
                 body.AdvanceTo(consumed, buffer.End);
-                _held = buffer.Length - (parser.BytesConsumed - consumedBefore);
+                _held = length - (parser.BytesConsumed - consumedBefore);
             }
             catch (FirecrawlException e) when (_parsed.Count > 0)
             {
