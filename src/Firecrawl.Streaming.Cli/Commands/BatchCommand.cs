@@ -9,7 +9,7 @@ internal static class BatchCommand
     {
         var jobId = new Argument<string>("JOB_ID") { Description = "The batch-scrape job id." };
         var to = new Option<string[]>("--to") { Description = $"A sink: {SinkSpec.Syntax}. Repeat for several.", Required = true, Arity = ArgumentArity.OneOrMore };
-        var apiUrl = new Option<Uri>("--api-url") { Description = "The API's address.", DefaultValueFactory = _ => FirecrawlClientOptions.DefaultBaseAddress };
+        var apiUrl = new Option<string>("--api-url") { Description = "The API's address.", DefaultValueFactory = _ => FirecrawlClientOptions.DefaultBaseAddress.ToString() };
         var apiKey = new Option<string?>("--api-key") { Description = "The API key (default: FIRECRAWL_API_KEY)." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint file: resume from it if it exists, keep it current." };
         var poll = new Option<double>("--poll-interval") { Description = "Seconds between polls while the job is still scraping.", DefaultValueFactory = _ => 2 };
@@ -31,12 +31,18 @@ internal static class BatchCommand
                 throw new CliException("--max-retries must be between 0 and 100.");
             }
 
+            string url = parse.GetValue(apiUrl)!;
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? api) || (api.Scheme != Uri.UriSchemeHttp && api.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new CliException($"--api-url \"{url}\" is not an absolute http or https URL.");
+            }
+
             string? key = parse.GetValue(apiKey) ?? app.Environment(FirecrawlClientOptions.ApiKeyEnvironmentVariable);
             app.ApiKeyInUse = key;
             var request = new BatchRequest(
                 parse.GetValue(jobId)!,
                 [.. parse.GetValue(to)!.Select(SinkSpec.Parse)],
-                parse.GetValue(apiUrl)!,
+                api,
                 string.IsNullOrWhiteSpace(key) ? null : key,
                 parse.GetValue(checkpoint),
                 TimeSpan.FromSeconds(seconds),
@@ -44,11 +50,6 @@ internal static class BatchCommand
                 FieldList.Parse(parse.GetValue(fields)),
                 parse.GetValue(blob) ?? app.Environment("AZURE_STORAGE_CONNECTION_STRING"),
                 parse.GetValue(quiet));
-            if (!request.ApiUrl.IsAbsoluteUri)
-            {
-                throw new CliException($"--api-url \"{request.ApiUrl}\" is not an absolute URL.");
-            }
-
             return await BatchRun.RunAsync(request, app.Stdout, app.Stderr, app.StderrIsTerminal, cancellationToken);
         });
         return command;

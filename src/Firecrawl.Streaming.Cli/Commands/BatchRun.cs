@@ -60,8 +60,9 @@ internal static class BatchRun
         var pipeline = new PipelineOptions
         {
             Checkpoint = request.CheckpointPath is null ? null : new FileCheckpointStore(request.CheckpointPath),
-            CheckpointInterval = 500,
-            CheckpointPeriod = TimeSpan.FromSeconds(5),
+            // Frequent checkpoints: Ctrl+C then loses little, at the price of a flush every 100 pages or second.
+            CheckpointInterval = 100,
+            CheckpointPeriod = TimeSpan.FromSeconds(1),
             StreamOptions = new BatchStreamOptions { Fields = request.Fields },
             Progress = display,
             ProgressInterval = TimeSpan.FromMilliseconds(stderrIsTerminal ? 200 : 1000),

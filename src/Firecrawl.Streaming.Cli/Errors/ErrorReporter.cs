@@ -8,7 +8,8 @@ internal static class ErrorReporter
     public static int Report(Exception error, TextWriter stderr, string? apiKey)
     {
         (string sentence, int code) = Describe(error);
-        if (!string.IsNullOrEmpty(apiKey))
+        // A key too short to be real would blank out ordinary words.
+        if (apiKey is { Length: >= 8 })
         {
             sentence = sentence.Replace(apiKey, "***", StringComparison.Ordinal);
         }
