@@ -10,7 +10,8 @@ public class MemoryTests : FakeServerTestBase
     public async Task StreamBatchAsync_200MegabyteJobIn10MegabyteChunks_LiveHeapGrowthStaysUnderLargestPagePlus32MB()
     {
         var shape = new PageShape { MarkdownChars = 40_000, Html = true, Links = 20 };
-        int count = FakePageGenerator.CountForBytes(200L * 1024 * 1024, shape);
+        double average = Enumerable.Range(0, 50).Average(i => FakePageGenerator.Page(i, seed: 3, shape).Length);
+        int count = (int)(200L * 1024 * 1024 / average) + 50;
         byte[] template = FakePageGenerator.Page(0, seed: 3, shape);
         FakeBatchJob job = Server.AddJob(count, i => FakePageGenerator.Page(i % 50, seed: 3, shape), new FakeJobOptions { PageLimit = 1000 });
         using FirecrawlClient client = Client();
