@@ -3,6 +3,7 @@ using Firecrawl.Streaming.Tests.Infrastructure;
 
 namespace Firecrawl.Streaming.Tests.Client;
 
+[Collection(nameof(ProcessStateCollection))]
 public class FirecrawlClientTests : FakeServerTestBase
 {
     [Fact]

@@ -1,9 +1,18 @@
+using Firecrawl.Streaming.Checkpoints;
+using Firecrawl.Streaming.Pipeline;
+using Firecrawl.Streaming.Sinks;
+using Firecrawl.Streaming.Sinks.Lucene;
 using Firecrawl.Streaming.Testing;
 using Firecrawl.Streaming.Tests.Infrastructure;
 
 namespace Firecrawl.Streaming.Tests.Client;
 
-/// <summary>The README's first example, run as written against the fake server.</summary>
+/// <summary>Tests that change the process's working directory or environment run alone.</summary>
+[CollectionDefinition(nameof(ProcessStateCollection), DisableParallelization = true)]
+public sealed class ProcessStateCollection;
+
+/// <summary>The README's examples, run as written against the fake server.</summary>
+[Collection(nameof(ProcessStateCollection))]
 public class ReadmeExampleTests : FakeServerTestBase
 {
     [Fact]
@@ -33,5 +42,66 @@ public class ReadmeExampleTests : FakeServerTestBase
         Assert.Equal(60, lines.Length);
         Assert.StartsWith("#0 ", lines[0], StringComparison.Ordinal);
         Assert.Contains("job completed: 30/30", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadmeSinksExample_RunsAsWrittenAndResumesFromTheCheckpoint()
+    {
+        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(40), new FakeJobOptions { PageLimit = 15 });
+        using var directory = new Sinks.TempDirectory();
+        string previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = directory.Path;
+        try
+        {
+            for (int run = 0; run < 2; run++)
+            {
+                // The README's lines, with the fake server's options.
+                using var client = new FirecrawlClient(Server.CreateClientOptions());
+                PipelineResult result = await client.StreamBatchToSinksAsync(
+                    job.Id,
+                    [new JsonLinesSink("pages.jsonl"), new LuceneIndexSink("./index")],
+                    new PipelineOptions { Checkpoint = new FileCheckpointStore("job.checkpoint") });
+                Assert.Equal(run == 0 ? 40 : 0, result.PagesRead);
+            }
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
+
+        Assert.Equal(40, File.ReadAllLines(directory.Combine("pages.jsonl")).Length);
+        using LuceneIndex index = LuceneIndex.Open(directory.Combine("index"));
+        Assert.Equal(40, index.Count);
+    }
+
+    [Fact]
+    public async Task ReadmeCustomSink_WorksInThePipeline()
+    {
+        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(12));
+        using var client = new FirecrawlClient(Server.CreateClientOptions());
+        var sink = new ConsoleTitlesSink();
+
+        PipelineResult result = await client.StreamBatchAsync(job.Id).ToSinksAsync([sink], null, Ct);
+
+        Assert.Equal(12, result.Sinks[0].PagesWritten);
+    }
+
+    private sealed class ConsoleTitlesSink : IPageSink
+    {
+        public string Name => "titles";
+
+        public ValueTask WriteAsync(IReadOnlyList<ScrapedPage> pages, CancellationToken cancellationToken = default)
+        {
+            foreach (ScrapedPage page in pages)
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"{page.Key} {page.Metadata.Title}");
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
