@@ -3,7 +3,7 @@ using Firecrawl.Streaming.Tests.Infrastructure;
 
 namespace Firecrawl.Streaming.Tests.Client;
 
-[Collection(nameof(ProcessStateCollection))]
+[Collection(nameof(ProcessStateTests))]
 public class FirecrawlClientTests : FakeServerTestBase
 {
     [Fact]

@@ -8,11 +8,11 @@ using Firecrawl.Streaming.Tests.Infrastructure;
 namespace Firecrawl.Streaming.Tests.Client;
 
 /// <summary>Tests that change the process's working directory or environment run alone.</summary>
-[CollectionDefinition(nameof(ProcessStateCollection), DisableParallelization = true)]
-public sealed class ProcessStateCollection;
+[CollectionDefinition(nameof(ProcessStateTests), DisableParallelization = true)]
+public sealed class ProcessStateTests;
 
 /// <summary>The README's examples, run as written against the fake server.</summary>
-[Collection(nameof(ProcessStateCollection))]
+[Collection(nameof(ProcessStateTests))]
 public class ReadmeExampleTests : FakeServerTestBase
 {
     [Fact]
