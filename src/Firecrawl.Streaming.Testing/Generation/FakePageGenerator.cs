@@ -54,7 +54,8 @@ public static class FakePageGenerator
     public static byte[] Page(int index, int seed = 1, PageShape? shape = null)
     {
         shape ??= PageShape.Default;
-        var random = new Random(HashCode.Combine(seed, index));
+        // Not HashCode.Combine: it is randomized per process, and the same seed must give the same bytes everywhere.
+        var random = new Random(unchecked((seed * 1_000_003) + (index * 7919)));
         string url = $"https://docs.example.com/{Slug(random)}/{index}";
         string title = Sentence(random, 4, 9).TrimEnd('.');
         var buffer = new ArrayBufferWriter<byte>(shape.MarkdownChars * 3 + (shape.ScreenshotBytes * 4 / 3) + 2048);
