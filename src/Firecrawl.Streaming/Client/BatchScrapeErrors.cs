@@ -22,6 +22,17 @@ public sealed record BatchScrapeError(
     [property: JsonPropertyName("code")] string? Code,
     [property: JsonPropertyName("error")] string? Error);
 
+/// <summary>
+/// The errors response as sent: the lists may be missing, and a job that failed to start answers 200 with
+/// <c>success: false</c> and an <c>error</c>, which <see cref="BatchScrapeErrors"/> has no room for.
+/// </summary>
+internal sealed record BatchScrapeErrorsBody(
+    [property: JsonPropertyName("errors")] IReadOnlyList<BatchScrapeError>? Errors,
+    [property: JsonPropertyName("robotsBlocked")] IReadOnlyList<string>? RobotsBlocked,
+    [property: JsonPropertyName("success")] bool? Success,
+    [property: JsonPropertyName("error")] string? Error);
+
 [JsonSerializable(typeof(BatchScrapeErrors))]
+[JsonSerializable(typeof(BatchScrapeErrorsBody))]
 [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 internal sealed partial class FirecrawlJsonContext : JsonSerializerContext;

@@ -91,27 +91,61 @@ public sealed partial class FirecrawlClient : IDisposable
     public async Task<BatchScrapeErrors> GetBatchErrorsAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        Uri uri = new(Origin, $"v2/batch/scrape/{Uri.EscapeDataString(jobId)}/errors");
+        Uri uri = new(BuildChunkUri(jobId, 0).GetLeftPart(UriPartial.Path) + "/errors");
         var retry = new RetryState(Options);
         while (true)
         {
+            ReadOnlyMemory<byte> body;
             try
             {
                 using HttpResponseMessage response = await SendAsync(uri, cancellationToken).ConfigureAwait(false);
-                await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                return await JsonSerializer.DeserializeAsync(body, FirecrawlJsonContext.Default.BatchScrapeErrors, cancellationToken).ConfigureAwait(false)
-                    ?? new BatchScrapeErrors([], []);
+                body = await BodyReader.ReadAllAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {
                 TimeSpan delay = retry.NextDelay(e, uri) ?? throw e.Rethrow();
                 await Task.Delay(delay, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            catch (JsonException e)
-            {
-                throw new FirecrawlException($"The errors response of job {jobId} is not valid JSON: {e.Message}", FirecrawlErrorCode.MalformedResponse, e) { RequestUri = uri };
-            }
+
+            return ParseErrors(body.Span, jobId, uri);
         }
+    }
+
+    private BatchScrapeErrors ParseErrors(ReadOnlySpan<byte> body, string jobId, Uri uri)
+    {
+        ReadOnlySpan<byte> trimmed = body.TrimStart(" \t\r\n"u8);
+        if (!trimmed.IsEmpty && trimmed[0] == (byte)'<')
+        {
+            throw new FirecrawlException(
+                $"The errors response of job {jobId} is not JSON (it starts with \"{ErrorBody.Extract(trimmed[..Math.Min(trimmed.Length, 60)])}\"); a proxy or gateway may have answered instead of the API.",
+                FirecrawlErrorCode.NotJson) { RequestUri = uri, Status = 200, ByteOffset = body.Length - trimmed.Length };
+        }
+
+        BatchScrapeErrorsBody? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize(body, FirecrawlJsonContext.Default.BatchScrapeErrorsBody);
+        }
+        catch (JsonException e)
+        {
+            throw new FirecrawlException($"The errors response of job {jobId} is not valid JSON: {e.Message}", FirecrawlErrorCode.MalformedResponse, e)
+            {
+                RequestUri = uri,
+                Status = 200,
+                ByteOffset = e.LineNumber == 0 ? e.BytePositionInLine : null,
+            };
+        }
+
+        if (parsed?.Success == false)
+        {
+            string? error = Redact(parsed.Error);
+            throw new FirecrawlException(
+                $"Firecrawl reported a failure for the errors of job {jobId}: {error ?? "no reason given"}.",
+                FirecrawlErrorCode.RequestFailed) { Status = 200, ServerError = error, RequestUri = uri };
+        }
+
+        return new BatchScrapeErrors(parsed?.Errors ?? [], parsed?.RobotsBlocked ?? []);
     }
 
     /// <summary>Disposes the <see cref="HttpClient"/> if the client created it.</summary>
