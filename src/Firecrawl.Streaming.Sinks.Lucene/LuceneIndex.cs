@@ -1,163 +1,225 @@
-using Lucene.Net.Analysis.Standard;
+using System.Globalization;
+using Lucene.Net.Analysis;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
-using Lucene.Net.Search.Highlight;
 using Lucene.Net.Store;
-using Lucene.Net.Util;
-using System.Globalization;
+using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace Firecrawl.Streaming.Sinks.Lucene;
 
-/// <summary>Searches an index written by <see cref="LuceneIndexSink"/>.</summary>
+/// <summary>
+/// Searches an index that <see cref="LuceneIndexSink"/> built: the project's embedded default index. Queries use the
+/// classic Lucene syntax (<c>pricing AND "free tier"</c>, <c>title:docs</c>, <c>statusCode:[400 TO 499]</c>, <c>optim*</c>)
+/// over title, description and Markdown, with title matches counting most. The exact-term fields of
+/// <see cref="LuceneFields"/> match whole values: <c>url:"https://example.com/docs"</c>, <c>language:en</c>.
+/// </summary>
+/// <remarks>
+/// An open index sees the pages committed when it was opened or last <see cref="Refresh">refreshed</see>, and may be
+/// read while a sink writes to the same directory. It is safe to search from several threads at once.
+/// </remarks>
 /// <example>
 /// <code>
 /// using LuceneIndex index = LuceneIndex.Open("./index");
-/// foreach (SearchHit hit in index.Search("pipeline backpressure", top: 5))
-///     Console.WriteLine($"{hit.Score:0.00} {hit.Url} {hit.Title}\n  {hit.Snippet}");
+/// foreach (SearchHit hit in index.Search("pricing", top: 5))
+/// {
+///     Console.WriteLine($"{hit.Score:0.00} {hit.Url}\n  {hit.Snippet}");
+/// }
 /// </code>
 /// </example>
 public sealed class LuceneIndex : IDisposable
 {
-    /// <summary>The marker placed before each matched term in a snippet.</summary>
-    public const string HighlightPre = "**";
+    /// <summary>The most hits one search returns.</summary>
+    public const int MaxTop = 10_000;
 
-    /// <summary>The marker placed after each matched term in a snippet.</summary>
-    public const string HighlightPost = "**";
+    private readonly LuceneDirectory _directory;
+    private readonly SearcherManager _searchers;
+    private readonly Analyzer _analyzer;
+    private readonly LuceneSearchOptions _options;
+    private int _disposed;
 
-    private static readonly string[] SearchedFields = [PageIndexFields.Title, PageIndexFields.Description, PageIndexFields.Markdown];
-
-    // A match in the title says more than one in the body.
-    private static readonly Dictionary<string, float> Boosts = new()
+    private LuceneIndex(string path, LuceneDirectory directory, SearcherManager searchers, LuceneAnalyzer analyzer, LuceneSearchOptions options)
     {
-        [PageIndexFields.Title] = 3f,
-        [PageIndexFields.Description] = 1.5f,
-        [PageIndexFields.Markdown] = 1f,
-    };
-
-    private readonly FSDirectory _directory;
-    private readonly DirectoryReader _reader;
-    private readonly StandardAnalyzer _analyzer;
-    private readonly IndexSearcher _searcher;
-
-    private LuceneIndex(FSDirectory directory, DirectoryReader reader)
-    {
+        Directory = path;
         _directory = directory;
-        _reader = reader;
-        _analyzer = new StandardAnalyzer(LuceneIndexSink.Version);
-        _searcher = new IndexSearcher(reader);
+        _searchers = searchers;
+        Analyzer = analyzer;
+        _analyzer = LuceneAnalyzers.Create(analyzer);
+        _options = options;
     }
 
-    /// <summary>Gets the number of pages in the index.</summary>
-    public int Count => _reader.NumDocs;
+    /// <summary>Gets the full path of the index directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the analyzer the index was built with, which queries are analyzed with too.</summary>
+    public LuceneAnalyzer Analyzer { get; }
+
+    /// <summary>Gets the number of pages (documents) in the index as of the last refresh.</summary>
+    public int Count => WithSearcher(searcher => searcher.IndexReader.NumDocs);
 
     /// <summary>Opens the index in <paramref name="directory"/> for searching.</summary>
-    /// <param name="directory">The index folder.</param>
-    /// <returns>The index.</returns>
-    /// <exception cref="DirectoryNotFoundException">There is no index there.</exception>
-    public static LuceneIndex Open(string directory)
+    /// <param name="directory">The index directory a <see cref="LuceneIndexSink"/> wrote to.</param>
+    /// <param name="options">The search options; null for the defaults.</param>
+    /// <returns>The open index; dispose it when done.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist, or holds no committed index.</exception>
+    public static LuceneIndex Open(string directory, LuceneSearchOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        FSDirectory fs = FSDirectory.Open(System.IO.Path.GetFullPath(directory));
-        if (!System.IO.Directory.Exists(directory) || !DirectoryReader.IndexExists(fs))
+        options ??= new LuceneSearchOptions();
+        options.Validate();
+        string path = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(path))
         {
-            fs.Dispose();
-            throw new DirectoryNotFoundException($"There is no Lucene index in {directory}.");
+            throw new DirectoryNotFoundException($"There is no index at '{path}': the directory does not exist.");
         }
 
-        return new LuceneIndex(fs, DirectoryReader.Open(fs));
+        LuceneDirectory store = FSDirectory.Open(path);
+        try
+        {
+            if (!DirectoryReader.IndexExists(store))
+            {
+                throw new DirectoryNotFoundException($"There is no index at '{path}': the directory holds no committed Lucene index.");
+            }
+
+            var searchers = new SearcherManager(store, null);
+            try
+            {
+                IndexSearcher searcher = searchers.Acquire();
+                LuceneAnalyzer analyzer;
+                try
+                {
+                    analyzer = LuceneAnalyzers.FromCommitData(((DirectoryReader)searcher.IndexReader).IndexCommit.UserData, path);
+                }
+                finally
+                {
+                    searchers.Release(searcher);
+                }
+
+                return new LuceneIndex(path, store, searchers, analyzer, options);
+            }
+            catch
+            {
+                searchers.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>
-    /// Finds the pages that best match <paramref name="query"/> (Lucene query syntax over title, description and
-    /// markdown; the title counts most).
-    /// </summary>
-    /// <param name="query">The query, e.g. <c>pipeline AND "back pressure"</c>.</param>
-    /// <param name="top">The most results to return.</param>
+    /// <summary>Finds the pages that best match <paramref name="query"/>.</summary>
+    /// <param name="query">The query, in the classic Lucene syntax.</param>
+    /// <param name="top">The most hits to return, 1 to <see cref="MaxTop"/>.</param>
     /// <returns>The hits, best first.</returns>
-    /// <exception cref="ArgumentException">The query is empty or its syntax is invalid.</exception>
+    /// <exception cref="ArgumentException">The query is empty, or <paramref name="top"/> is out of range.</exception>
+    /// <exception cref="InvalidSearchQueryException">The query is not valid; the message says why, in one line.</exception>
     public IReadOnlyList<SearchHit> Search(string query, int top = 10)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        Query parsed;
-        try
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(top, MaxTop);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        Query parsed = Parse(query);
+        return WithSearcher(searcher =>
         {
-            parsed = new MultiFieldQueryParser(LuceneIndexSink.Version, SearchedFields, _analyzer, Boosts).Parse(query);
-        }
-        catch (ParseException e)
-        {
-            throw new ArgumentException($"The query \"{query}\" is not valid Lucene query syntax: {FirstLine(e.Message)}", nameof(query), e);
-        }
-
-        TopDocs found = _searcher.Search(parsed, top);
-        var highlighter = new Highlighter(new SimpleHTMLFormatter(HighlightPre, HighlightPost), new QueryScorer(parsed))
-        {
-            TextFragmenter = new SimpleFragmenter(160),
-        };
-        var hits = new List<SearchHit>(found.ScoreDocs.Length);
-        foreach (ScoreDoc match in found.ScoreDocs)
-        {
-            Document document = _searcher.Doc(match.Doc);
-            hits.Add(new SearchHit(
-                document.Get(PageIndexFields.Url, CultureInfo.InvariantCulture) ?? string.Empty,
-                document.Get(PageIndexFields.Title, CultureInfo.InvariantCulture) ?? string.Empty,
-                match.Score,
-                Snippet(highlighter, document),
-                document.GetField(PageIndexFields.StatusCode)?.GetInt32Value()));
-        }
-
-        return hits;
-    }
-
-    /// <summary>Reads the key of every page in the index (for checks and exports).</summary>
-    /// <returns>The keys.</returns>
-    public IReadOnlyList<string> ReadAllKeys()
-    {
-        var keys = new List<string>(_reader.NumDocs);
-        IBits? live = MultiFields.GetLiveDocs(_reader);
-        for (int i = 0; i < _reader.MaxDoc; i++)
-        {
-            if (live is null || live.Get(i))
+            TopDocs found;
+            try
             {
-                keys.Add(_reader.Document(i).Get(PageIndexFields.Key, CultureInfo.InvariantCulture));
+                found = searcher.Search(parsed, top);
             }
-        }
+            catch (BooleanQuery.TooManyClausesException e)
+            {
+                throw new InvalidSearchQueryException(query, "a wildcard or range matches too many terms; make it narrower.", e);
+            }
 
-        return keys;
+            var snippets = new SnippetBuilder(parsed, searcher.IndexReader, _analyzer, _options);
+            var hits = new List<SearchHit>(found.ScoreDocs.Length);
+            foreach (ScoreDoc scoreDoc in found.ScoreDocs)
+            {
+                Document document = searcher.Doc(scoreDoc.Doc);
+                hits.Add(new SearchHit(
+                    url: document.Get(LuceneFields.Url, CultureInfo.InvariantCulture),
+                    key: document.Get(LuceneFields.Key, CultureInfo.InvariantCulture),
+                    title: document.Get(LuceneFields.Title, CultureInfo.InvariantCulture),
+                    score: scoreDoc.Score,
+                    snippet: snippets.Build(document),
+                    statusCode: document.GetField(LuceneFields.StatusCode)?.GetInt32Value()));
+            }
+
+            return hits;
+        });
     }
 
-    /// <inheritdoc/>
+    /// <summary>Makes later searches see what was committed since the index was opened or last refreshed.</summary>
+    public void Refresh()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _searchers.MaybeRefreshBlocking();
+    }
+
+    /// <summary>Closes the index.</summary>
     public void Dispose()
     {
-        _reader.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _searchers.Dispose();
         _analyzer.Dispose();
         _directory.Dispose();
     }
 
-    private string Snippet(Highlighter highlighter, Document document)
+    /// <inheritdoc/>
+    public override string ToString() => "lucene:" + Directory;
+
+    private Query Parse(string query)
     {
-        foreach (string field in new[] { PageIndexFields.Markdown, PageIndexFields.Description, PageIndexFields.Title })
+        var parser = new PageQueryParser(_analyzer, _options);
+        try
         {
-            string? text = document.Get(field, CultureInfo.InvariantCulture);
-            if (string.IsNullOrEmpty(text))
-            {
-                continue;
-            }
-
-            string? fragment = highlighter.GetBestFragment(_analyzer, field, text);
-            if (fragment is not null)
-            {
-                return Flatten(fragment);
-            }
+            return parser.Parse(query);
         }
-
-        string fallback = document.Get(PageIndexFields.Description, CultureInfo.InvariantCulture) ?? document.Get(PageIndexFields.Markdown, CultureInfo.InvariantCulture) ?? string.Empty;
-        return Flatten(fallback.Length > 160 ? fallback[..160] : fallback);
+        catch (ParseException e)
+        {
+            throw new InvalidSearchQueryException(query, Describe(e, query), e);
+        }
     }
 
-    private static string Flatten(string text) => string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+    /// <summary>
+    /// The first line of the parser's message without its "Cannot parse '…': " preamble; the lines after it list
+    /// every token the grammar would have accepted, which helps nobody at a prompt.
+    /// </summary>
+    private static string Describe(ParseException e, string query)
+    {
+        string message = e.Message;
+        string preamble = $"Cannot parse '{query}': ";
+        if (message.StartsWith(preamble, StringComparison.Ordinal))
+        {
+            message = message[preamble.Length..];
+        }
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+        int lineBreak = message.IndexOfAny(['\r', '\n']);
+        message = (lineBreak >= 0 ? message[..lineBreak] : message).Trim();
+        return message.Length > 0 ? message : "the query syntax is not valid.";
+    }
+
+    private T WithSearcher<T>(Func<IndexSearcher, T> action)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        IndexSearcher searcher = _searchers.Acquire();
+        try
+        {
+            return action(searcher);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
 }

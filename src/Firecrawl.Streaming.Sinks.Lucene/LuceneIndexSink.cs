@@ -1,69 +1,93 @@
-using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Store;
-using Lucene.Net.Util;
-using Firecrawl.Streaming.Sinks;
+using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace Firecrawl.Streaming.Sinks.Lucene;
 
 /// <summary>
-/// Indexes pages into a Lucene.NET full-text index on disk — the project's embedded default index.
-/// Fields: url, key, title, description, markdown, statusCode, position, jobId (see <see cref="PageIndexFields"/>);
-/// search it with <see cref="LuceneIndex"/>.
+/// Indexes pages into a Lucene.NET full-text index on disk: the project's embedded default index, searchable with
+/// <see cref="LuceneIndex"/> and needing no server.
 /// </summary>
 /// <remarks>
-/// Pages are upserted by URL (<see cref="IndexWriter.UpdateDocument(Term, IEnumerable{IIndexableField})"/>), so a page
-/// replayed after a crash replaces itself rather than appearing twice. <see cref="FlushAsync"/> commits: what it
-/// returns for is durable. The index writer is thread-safe, so parallel writes from the pipeline are fine.
+/// <para><b>Documents.</b> One document per page, with the fields named in <see cref="LuceneFields"/>: title,
+/// description and Markdown analyzed for full-text search, the status code and position as numbers, and the URL,
+/// key, scrape id, job id and language as exact terms.</para>
+/// <para><b>Exactly once.</b> Pages are upserted by URL (<see cref="LuceneFields.Url"/>; the page's
+/// <see cref="ScrapedPage.Key"/> stands in for a page without one): writing a page whose URL the index holds replaces
+/// that document, so pages replayed after a crash, or the same URL scraped by a later job, never appear twice.</para>
+/// <para><b>Durability.</b> <see cref="FlushAsync"/> commits the index (<c>fsync</c>ed); a search sees pages once
+/// they are committed. Disposing the sink commits too, so a run that fails keeps what it wrote — replays overwrite it.</para>
+/// <para><b>Concurrency.</b> Writes may run in parallel (the Lucene writer is thread-safe), so the pipeline's
+/// <c>MaxDegreeOfParallelism</c> may be raised for this sink. Indexing is CPU-bound and runs on the calling thread.
+/// One sink at a time may write to a directory: Lucene's write lock makes a second one fail to open.</para>
 /// </remarks>
 public sealed class LuceneIndexSink : IPageSink
 {
-    internal const LuceneVersion Version = LuceneVersion.LUCENE_48;
-
     private readonly LuceneIndexSinkOptions _options;
-    private readonly FSDirectory _directory;
-    private readonly StandardAnalyzer _analyzer;
+    private readonly LuceneDirectory _directory;
+    private readonly Analyzer _analyzer;
     private readonly IndexWriter _writer;
     private int _disposed;
 
-    /// <summary>Opens (or creates) the index in <paramref name="directory"/>.</summary>
-    /// <param name="directory">The index folder; created when missing.</param>
+    /// <summary>Opens the index in <paramref name="directory"/>, creating the directory and the index if missing.</summary>
+    /// <param name="directory">The directory that holds (or will hold) the index.</param>
     /// <param name="options">The options; null for the defaults.</param>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The index was built with a different analyzer.</exception>
+    /// <exception cref="LockObtainFailedException">Another writer holds the index open.</exception>
     public LuceneIndexSink(string directory, LuceneIndexSinkOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         _options = options ?? new LuceneIndexSinkOptions();
         _options.Validate();
-        Directory = System.IO.Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory);
-        _directory = FSDirectory.Open(Directory);
-        _analyzer = new StandardAnalyzer(Version);
-        var config = new IndexWriterConfig(Version, _analyzer)
-        {
-            OpenMode = OpenMode.CREATE_OR_APPEND,
-            RAMBufferSizeMB = _options.RamBufferSizeMB,
-        };
-        _writer = new IndexWriter(_directory, config);
         Name = "lucene:" + directory;
-    }
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
 
-    /// <summary>Gets the full path of the index folder.</summary>
-    public string Directory { get; }
+        _directory = FSDirectory.Open(Directory);
+        _analyzer = LuceneAnalyzers.Create(_options.Analyzer);
+        try
+        {
+            RequireSameAnalyzer();
+            var config = new IndexWriterConfig(LuceneAnalyzers.Version, _analyzer)
+            {
+                OpenMode = OpenMode.CREATE_OR_APPEND,
+                RAMBufferSizeMB = _options.RamBufferSizeMB,
+            };
+            _writer = new IndexWriter(_directory, config);
+
+            // Recorded with every commit, so LuceneIndex analyzes queries the way the pages were analyzed.
+            _writer.SetCommitData(new Dictionary<string, string>
+            {
+                [LuceneFields.AnalyzerCommitKey] = _options.Analyzer.ToString(),
+            });
+        }
+        catch
+        {
+            _analyzer.Dispose();
+            _directory.Dispose();
+            throw;
+        }
+    }
 
     /// <inheritdoc/>
     public string Name { get; }
+
+    /// <summary>Gets the full path of the index directory.</summary>
+    public string Directory { get; }
 
     /// <inheritdoc/>
     public ValueTask WriteAsync(IReadOnlyList<ScrapedPage> pages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pages);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         foreach (ScrapedPage page in pages)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string url = page.Url ?? page.Key;
-            _writer.UpdateDocument(new Term(PageIndexFields.Url, url), ToDocument(page, url));
+            string id = page.Url ?? page.Key;
+            _writer.UpdateDocument(new Term(LuceneFields.Url, id), CreateDocument(page, id));
         }
 
         return ValueTask.CompletedTask;
@@ -72,21 +96,28 @@ public sealed class LuceneIndexSink : IPageSink
     /// <inheritdoc/>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         cancellationToken.ThrowIfCancellationRequested();
-
-        // Commit writes the segments and fsyncs them: after this the pages survive a crash.
         _writer.Commit();
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Closes the index. Pages written since the last flush are committed too.</summary>
-    /// <returns>A completed task.</returns>
+    /// <summary>Commits what was written and releases the index.</summary>
+    /// <returns>A task that completes when the index is closed.</returns>
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
+            return ValueTask.CompletedTask;
+        }
+
+        try
+        {
+            // Commits pending documents and waits for running merges, leaving a compact, consistent index.
             _writer.Dispose();
+        }
+        finally
+        {
             _analyzer.Dispose();
             _directory.Dispose();
         }
@@ -94,29 +125,63 @@ public sealed class LuceneIndexSink : IPageSink
         return ValueTask.CompletedTask;
     }
 
-    private Document ToDocument(ScrapedPage page, string url)
-    {
-        string markdown = page.Markdown ?? string.Empty;
-        if (markdown.Length > _options.MaxMarkdownChars)
-        {
-            markdown = markdown[.._options.MaxMarkdownChars];
-        }
+    /// <inheritdoc/>
+    public override string ToString() => Name;
 
+    private Document CreateDocument(ScrapedPage page, string id)
+    {
+        PageMetadata metadata = page.Metadata;
         var document = new Document
         {
-            new StringField(PageIndexFields.Url, url, Field.Store.YES),
-            new StringField(PageIndexFields.Key, page.Key, Field.Store.YES),
-            new StringField(PageIndexFields.JobId, page.JobId, Field.Store.YES),
-            new TextField(PageIndexFields.Title, page.Metadata.Title.ToString(), Field.Store.YES),
-            new TextField(PageIndexFields.Description, page.Metadata.Description.ToString(), Field.Store.YES),
-            new TextField(PageIndexFields.Markdown, markdown, _options.StoreMarkdown ? Field.Store.YES : Field.Store.NO),
-            new Int64Field(PageIndexFields.Position, page.Position, Field.Store.YES),
+            new StringField(LuceneFields.Url, id, Field.Store.YES),
+            new StringField(LuceneFields.Key, page.Key, Field.Store.YES),
+            new StringField(LuceneFields.JobId, page.JobId, Field.Store.YES),
+            new Int64Field(LuceneFields.Position, page.Position, Field.Store.YES),
         };
-        if (page.Metadata.StatusCode is int status)
+
+        if (metadata.ScrapeId is { Length: > 0 } scrapeId)
         {
-            document.Add(new Int32Field(PageIndexFields.StatusCode, status, Field.Store.YES));
+            document.Add(new StoredField(LuceneFields.ScrapeId, scrapeId));
+        }
+
+        AddText(document, LuceneFields.Title, metadata.Title, Field.Store.YES);
+        AddText(document, LuceneFields.Description, metadata.Description, Field.Store.YES);
+        AddText(document, LuceneFields.Markdown, page.Markdown, _options.StoreMarkdown ? Field.Store.YES : Field.Store.NO);
+        if (metadata.StatusCode is int statusCode)
+        {
+            document.Add(new Int32Field(LuceneFields.StatusCode, statusCode, Field.Store.YES));
+        }
+
+        if (metadata.Language.First is { Length: > 0 } language)
+        {
+            document.Add(new StringField(LuceneFields.Language, language, Field.Store.YES));
         }
 
         return document;
+    }
+
+    private static void AddText(Document document, string field, string? text, Field.Store store)
+    {
+        if (!string.IsNullOrEmpty(text))
+        {
+            document.Add(new TextField(field, text, store));
+        }
+    }
+
+    /// <summary>Fails before taking the write lock when the index was built with a different analyzer.</summary>
+    private void RequireSameAnalyzer()
+    {
+        if (!DirectoryReader.IndexExists(_directory))
+        {
+            return;
+        }
+
+        IList<IndexCommit> commits = DirectoryReader.ListCommits(_directory);
+        LuceneAnalyzer existing = LuceneAnalyzers.FromCommitData(commits[^1].UserData, Directory);
+        if (existing != _options.Analyzer)
+        {
+            throw new InvalidOperationException(
+                $"The index at '{Directory}' was built with the {existing} analyzer; open it with that analyzer, or index into a new directory.");
+        }
     }
 }

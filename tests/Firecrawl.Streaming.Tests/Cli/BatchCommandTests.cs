@@ -8,6 +8,7 @@ using Firecrawl.Streaming.Tests.Sinks.JsonLines;
 
 namespace Firecrawl.Streaming.Tests.Cli;
 
+[Collection(AzuriteGroup.Name)]
 public class BatchCommandTests(AzuriteFixture azurite) : CliTestBase
 {
     private FakeBatchJob Job(int pages = 60) => Server.AddJob(Pages(pages), new FakeJobOptions { PageLimit = 25, ScrapingRequests = 2 });
@@ -52,7 +53,7 @@ public class BatchCommandTests(AzuriteFixture azurite) : CliTestBase
     public async Task Batch_IntoBlob_UploadsEveryPage()
     {
         FakeBatchJob job = Job(20);
-        string connection = await azurite.GetConnectionStringAsync(Ct);
+        string connection = azurite.ConnectionString;
         string container = "cli" + Guid.NewGuid().ToString("N");
         Dictionary<string, string?> environment = Environment();
         environment["AZURE_STORAGE_CONNECTION_STRING"] = connection;

@@ -42,7 +42,7 @@ public class DemoAndSearchCommandTests : CliTestBase
 
         Run run = await RunAsync("search", Path.Combine(output, "index"), "title:(open");
 
-        AssertOneClearSentence(run, 2, "not valid Lucene query syntax");
+        AssertOneClearSentence(run, 2, "Invalid search query \"title:(open\"");
     }
 
     [Fact]

@@ -1,114 +1,219 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Firecrawl.Streaming.Tests.Infrastructure;
-
-[assembly: AssemblyFixture(typeof(AzuriteFixture))]
+using System.Text;
+using Azure.Storage.Blobs;
 
 namespace Firecrawl.Streaming.Tests.Infrastructure;
 
-/// <summary>
-/// The Azure Storage emulator for the blob tests. <c>AZURITE_CONNECTION_STRING</c> points at a running one;
-/// otherwise Azurite is started from <c>.ci/node_modules</c> on a free loopback port (in memory) the first
-/// time a test needs it, and killed when the test run ends.
-/// </summary>
-public sealed class AzuriteFixture : IAsyncDisposable
+/// <summary>The test collection of every class that needs Azure Blob Storage; they share one <see cref="AzuriteFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class AzuriteGroup : ICollectionFixture<AzuriteFixture>
 {
-    // The emulator's well-known development account.
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string Name = "Azurite";
+}
 
-    private readonly SemaphoreSlim _start = new(1, 1);
+/// <summary>
+/// Azure Blob Storage for tests. With <c>AZURITE_CONNECTION_STRING</c> (a full connection string) or
+/// <c>AZURITE_BLOB_ENDPOINT</c> (e.g. <c>http://127.0.0.1:10000/devstoreaccount1</c>) set, uses that service.
+/// Otherwise starts Azurite's blob service from the repository's <c>.ci/node_modules</c> (installed by
+/// <c>npm install --prefix .ci</c>) on a free loopback port, in memory, and kills it when the collection is done.
+/// </summary>
+/// <remarks>When Azurite is not installed the fixture fails, and with it every test that needs it: no test passes
+/// without having talked to storage.</remarks>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    /// <summary>The emulator's well-known development account.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>The emulator's well-known, published development key (not a secret).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+    private readonly StringBuilder _output = new();
     private Process? _process;
-    private string? _connectionString = Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
 
-    /// <summary>Gets the connection string of a running emulator, starting one if needed.</summary>
-    public async Task<string> GetConnectionStringAsync(CancellationToken cancellationToken)
-    {
-        await _start.WaitAsync(cancellationToken);
-        try
-        {
-            return _connectionString ??= await StartAsync(cancellationToken);
-        }
-        finally
-        {
-            _start.Release();
-        }
-    }
+    /// <summary>Gets the connection string of the storage account.</summary>
+    public string ConnectionString { get; private set; } = string.Empty;
 
-    private async Task<string> StartAsync(CancellationToken cancellationToken)
+    /// <summary>Gets how long starting Azurite took (zero when an external service is used).</summary>
+    public TimeSpan StartupTime { get; private set; }
+
+    /// <summary>Gets a client for a container with a fresh, unique name (not created yet).</summary>
+    /// <param name="hint">Lowercase letters and digits, at most 30, that say whose container it is.</param>
+    public BlobContainerClient NewContainer(string hint) => new(ConnectionString, $"{hint}-{Guid.NewGuid():N}");
+
+    public async ValueTask InitializeAsync()
     {
+        string? connectionString = Environment.GetEnvironmentVariable("AZURITE_CONNECTION_STRING");
+        string? endpoint = Environment.GetEnvironmentVariable("AZURITE_BLOB_ENDPOINT");
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            ConnectionString = connectionString;
+            return;
+        }
+
+        if (!string.IsNullOrWhiteSpace(endpoint))
+        {
+            ConnectionString = ForEndpoint(endpoint.TrimEnd('/'));
+            return;
+        }
+
         string executable = FindAzurite();
-        int port = FreePort();
-        var start = new ProcessStartInfo(executable)
+        var clock = Stopwatch.StartNew();
+        for (int attempt = 1; ; attempt++)
         {
-            ArgumentList = { "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--silent", "--loose", "--disableTelemetry" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
+            int port = FreeLoopbackPort();
+            if (await TryStartAsync(executable, port))
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                break;
+                ConnectionString = ForEndpoint($"http://127.0.0.1:{port}/{AccountName}");
+                StartupTime = clock.Elapsed;
+                TestContext.Current.SendDiagnosticMessage($"Azurite started on port {port} in {StartupTime.TotalMilliseconds:0} ms.");
+                return;
             }
-            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(30) && !_process.HasExited)
+
+            // Another process may have taken the port between our probe and Azurite's bind: try another one.
+            if (attempt == 3)
             {
-                await Task.Delay(100, cancellationToken);
+                throw new InvalidOperationException($"Azurite did not start (3 attempts). Its output:\n{Output()}");
             }
         }
-
-        return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        var clock = Stopwatch.StartNew();
+        await KillAsync(_process);
+        TestContext.Current.SendDiagnosticMessage($"Azurite stopped in {clock.Elapsed.TotalMilliseconds:0} ms.");
+        _process.Dispose();
+        _process = null;
+    }
+
+    private static string ForEndpoint(string blobEndpoint) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={blobEndpoint};";
+
+    /// <summary>Finds <c>.ci/node_modules/.bin/azurite-blob</c> in the nearest directory above the test assembly that has <c>.ci/</c>.</summary>
     private static string FindAzurite()
     {
+        string name = OperatingSystem.IsWindows() ? "azurite-blob.cmd" : "azurite-blob";
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            string candidate = Path.Combine(directory.FullName, ".ci", "node_modules", ".bin", "azurite-blob");
-            if (File.Exists(candidate))
+            string ci = Path.Combine(directory.FullName, ".ci");
+            if (Directory.Exists(ci))
             {
-                return candidate;
-            }
-
-            if (File.Exists(Path.Combine(directory.FullName, ".ci", "package.json")))
-            {
-                break;
+                string executable = Path.Combine(ci, "node_modules", ".bin", name);
+                return File.Exists(executable)
+                    ? executable
+                    : throw new InvalidOperationException(
+                        $"Azurite is not installed: {executable} is missing. Run `npm install --prefix .ci` in {directory.FullName} " +
+                        "(or set AZURITE_BLOB_ENDPOINT / AZURITE_CONNECTION_STRING to a running service).");
             }
         }
 
-        throw new InvalidOperationException("Azurite is not installed: run `npm install --prefix .ci` in the repository (or set AZURITE_CONNECTION_STRING).");
+        throw new InvalidOperationException(
+            $"No .ci/ directory above {AppContext.BaseDirectory}, so Azurite cannot be found. Run the tests from the repository, " +
+            "after `npm install --prefix .ci`, or set AZURITE_BLOB_ENDPOINT / AZURITE_CONNECTION_STRING.");
     }
 
-    private static int FreePort()
+    private static int FreeLoopbackPort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Starts Azurite on <paramref name="port"/> and waits until it accepts connections; false if it exited.</summary>
+    private async Task<bool> TryStartAsync(string executable, int port)
     {
-        // Azurite takes seconds to stop on SIGTERM; its data is in memory and disposable.
-        if (_process is { HasExited: false })
+        var start = new ProcessStartInfo(executable)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+
+            // In-memory storage writes no files, but Azurite may still drop a debug log in its working directory.
+            WorkingDirectory = Path.GetTempPath(),
+        };
+
+        // --skipApiVersionCheck: the SDK speaks a newer service version than the emulator knows.
+        // --loose: ignore headers the emulator does not implement instead of failing the request.
+        foreach (string argument in (string[])["--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"])
+        {
+            start.ArgumentList.Add(argument);
         }
 
-        _process?.Dispose();
-        _start.Dispose();
-        return ValueTask.CompletedTask;
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < s_startTimeout)
+        {
+            if (process.HasExited)
+            {
+                process.Dispose();
+                _process = null;
+                return false;
+            }
+
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(1));
+                return true;
+            }
+            catch (Exception e) when (e is SocketException or TimeoutException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        await KillAsync(process);
+        throw new InvalidOperationException($"Azurite did not answer on port {port} within {s_startTimeout.TotalSeconds:0} s. Its output:\n{Output()}");
+    }
+
+    /// <summary>Kills Azurite and its children outright: it takes seconds to stop on a polite signal, and holds no data worth keeping.</summary>
+    private static async Task KillAsync(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            return; // Exited already.
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await process.WaitForExitAsync(timeout.Token);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.Length == 0 ? "(none)" : _output.ToString();
+        }
     }
 }
