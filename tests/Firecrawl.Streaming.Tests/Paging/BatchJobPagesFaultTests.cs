@@ -264,14 +264,14 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
         FirecrawlException error = await FailingReadAsync(job, client);
 
         Assert.Equal(FirecrawlErrorCode.CursorStalled, error.ErrorCode);
-        Assert.InRange(StatusRequests(job).Count, 5, 100);
+        Assert.InRange(StatusRequests(job).Count, 2, 1000); // polled, then gave up
     }
 
     [Fact]
     public async Task StreamBatchAsync_ServerStallsAfterFirstPage_FirstPageArrivesBeforeTheResponseEnds()
     {
         FakeBatchJob job = Server.AddJob(Pages(3));
-        job.Faults.Enqueue(FakeFault.StallAfterFirstPage(TimeSpan.FromSeconds(2)));
+        job.Faults.Enqueue(FakeFault.StallAfterFirstPage(TimeSpan.FromSeconds(3)));
         using FirecrawlClient client = Client();
         var clock = Stopwatch.StartNew();
         TimeSpan? first = null;
@@ -281,8 +281,9 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
             first ??= clock.Elapsed;
         }
 
-        Assert.True(first < TimeSpan.FromSeconds(1), $"first page after {first}");
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"whole response after {clock.Elapsed}");
+        // Relative to the end, so a loaded machine cannot fake or spoil it: the first page came during the stall.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2.9), $"whole response after {clock.Elapsed}");
+        Assert.True(first < clock.Elapsed - TimeSpan.FromSeconds(2), $"first page after {first}, response ended after {clock.Elapsed}");
     }
 
     [Fact]

@@ -198,7 +198,7 @@ public sealed class TestMeterFactory : IMeterFactory
 public static class PipelineTestExtensions
 {
     /// <summary>Polls until <paramref name="condition"/> holds, failing after a generous timeout.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 10_000)
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 30_000)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
