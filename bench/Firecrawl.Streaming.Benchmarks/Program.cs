@@ -1,1 +1,47 @@
-Console.WriteLine("bench");
+using BenchmarkDotNet.Running;
+using Firecrawl.Streaming.Benchmarks.Infrastructure;
+
+namespace Firecrawl.Streaming.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// <c>dotnet run -c Release --project bench/Firecrawl.Streaming.Benchmarks -- --filter '*' [--quick]</c>.
+    /// Every other argument is BenchmarkDotNet's (<c>--filter</c>, <c>--list flat</c>, <c>--exporters</c> ...).
+    /// </summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var arguments = args.ToList();
+        if (arguments.Remove("--quick"))
+        {
+            Environment.SetEnvironmentVariable(BenchMode.QuickVariable, "1");
+        }
+
+        PeakMemory.Clear();
+        Corpus.Prepare();
+
+        // The loopback benchmarks talk to a fake Firecrawl server that lives in this (host) process, so the
+        // benchmark processes' working sets are the clients' alone.
+        await using LoopbackServer server = await LoopbackServer.StartAsync();
+        if (arguments.Remove("--breakdown"))
+        {
+            Breakdown.Run(arguments.Contains("SinglePage30MB") ? ChunkKind.SinglePage30MB : ChunkKind.Pages10MB, arguments.Contains("segments"));
+            return 0;
+        }
+
+        int paired = arguments.IndexOf("--paired");
+        if (paired >= 0)
+        {
+            Paired.Run(paired + 1 < arguments.Count && int.TryParse(arguments[paired + 1], out int rounds) ? rounds : 25);
+            return 0;
+        }
+
+        if (arguments.Remove("--check"))
+        {
+            return await SelfCheck.RunAsync();
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. arguments]);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+}

@@ -1,7 +1,11 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Firecrawl.Streaming;
 
@@ -19,14 +23,178 @@ internal static class JsonValueDecoder
         ReadOnlySpan<byte> inner = value[1..^1];
 
         // Most values carry no escapes: decode them straight from UTF-8 without a reader.
-        if (inner.IndexOf((byte)'\\') < 0)
+        int escape = inner.IndexOf((byte)'\\');
+        if (escape < 0)
         {
             return Encoding.UTF8.GetString(inner);
         }
 
+        // Text with escapes (markdown: every newline and quote) is unescaped in one pass: the parser's reader
+        // validated these bytes already, so reading them again with a new reader would scan them twice more.
+        return UnescapeSimple(inner, escape) ?? DecodeWithReader(value);
+    }
+
+    private static string? DecodeWithReader(ReadOnlySpan<byte> value)
+    {
         var reader = new Utf8JsonReader(value);
         reader.Read();
         return reader.GetString();
+    }
+
+    /// <summary>
+    /// Decodes a string body holding only the two-character escapes (<c>\" \\ \/ \b \f \n \r \t</c>): one pass
+    /// unescapes into a pooled UTF-8 buffer, one pass transcodes it to UTF-16. A <c>\u</c> escape (surrogate rules,
+    /// rare in practice), an unexpected byte or invalid UTF-8 returns <see langword="null"/>, and the caller falls
+    /// back to <see cref="Utf8JsonReader.GetString"/>, which decodes (or reports) them exactly as before.
+    /// </summary>
+    private static string? UnescapeSimple(ReadOnlySpan<byte> inner, int escape)
+    {
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(inner.Length + Vector256<byte>.Count);
+        char[]? chars = null;
+        try
+        {
+            int length = Unescape(inner, escape, bytes);
+            if (length < 0)
+            {
+                return null;
+            }
+
+            chars = ArrayPool<char>.Shared.Rent(length);
+            return Utf8.ToUtf16(bytes.AsSpan(0, length), chars, out _, out int written, replaceInvalidSequences: false) == OperationStatus.Done
+                ? new string(chars, 0, written)
+                : null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            if (chars is not null)
+            {
+                ArrayPool<char>.Shared.Return(chars);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="destination"/> (at least 32 bytes longer), replacing each
+    /// simple escape by its byte; <paramref name="escape"/> is the first backslash. Returns the length, or -1.
+    /// </summary>
+    /// <remarks>
+    /// Markdown and HTML carry an escape every few dozen bytes (newlines, quotes), so the runs between escapes
+    /// are short: rather than a search and a copy call per run, 32 bytes are loaded, stored and searched at once.
+    /// </remarks>
+    private static int Unescape(ReadOnlySpan<byte> source, int escape, Span<byte> destination)
+    {
+        source[..escape].CopyTo(destination);
+        int read = escape;
+        int written = escape;
+        Vector256<byte> backslashes = Vector256.Create((byte)'\\');
+        while (true)
+        {
+            // source[read] is a backslash.
+            if (read + 1 >= source.Length)
+            {
+                return -1;
+            }
+
+            byte unescaped = source[read + 1] switch
+            {
+                (byte)'"' => (byte)'"',
+                (byte)'\\' => (byte)'\\',
+                (byte)'/' => (byte)'/',
+                (byte)'n' => (byte)'\n',
+                (byte)'r' => (byte)'\r',
+                (byte)'t' => (byte)'\t',
+                (byte)'b' => (byte)'\b',
+                (byte)'f' => (byte)'\f',
+                _ => 0, // \u or invalid
+            };
+            if (unescaped != 0)
+            {
+                destination[written++] = unescaped;
+                read += 2;
+            }
+            else
+            {
+                int consumed = UnescapeCodePoint(source[read..], destination[written..], out int length);
+                if (consumed < 0)
+                {
+                    return -1;
+                }
+
+                read += consumed;
+                written += length;
+            }
+
+            // Copy up to the next backslash.
+            while (true)
+            {
+                if (Vector256.IsHardwareAccelerated && source.Length - read >= Vector256<byte>.Count)
+                {
+                    Vector256<byte> block = Vector256.Create(source.Slice(read, Vector256<byte>.Count));
+                    block.CopyTo(destination.Slice(written, Vector256<byte>.Count));
+                    uint found = Vector256.Equals(block, backslashes).ExtractMostSignificantBits();
+                    if (found == 0)
+                    {
+                        read += Vector256<byte>.Count;
+                        written += Vector256<byte>.Count;
+                        continue;
+                    }
+
+                    int offset = BitOperations.TrailingZeroCount(found);
+                    read += offset;
+                    written += offset;
+                    break;
+                }
+
+                ReadOnlySpan<byte> rest = source[read..];
+                int next = rest.IndexOf((byte)'\\');
+                if (next < 0)
+                {
+                    rest.CopyTo(destination[written..]);
+                    return written + rest.Length;
+                }
+
+                rest[..next].CopyTo(destination[written..]);
+                read += next;
+                written += next;
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the UTF-8 of a <c>\uXXXX</c> escape (or of a <c>\uD8XX\uDCXX</c> surrogate pair) at the start of
+    /// <paramref name="escape"/>; returns the escape bytes read, or -1 for anything else (a lone surrogate included:
+    /// the reader reports those).
+    /// </summary>
+    private static int UnescapeCodePoint(ReadOnlySpan<byte> escape, Span<byte> destination, out int length)
+    {
+        length = 0;
+        if (escape.Length < 6 || escape[1] != (byte)'u' || !Utf8Parser.TryParse(escape.Slice(2, 4), out ushort unit, out int digits, 'x') || digits != 4)
+        {
+            return -1;
+        }
+
+        int consumed = 6;
+        uint scalar = unit;
+        if (char.IsSurrogate((char)unit))
+        {
+            if (!char.IsHighSurrogate((char)unit) || escape.Length < 12 || escape[6] != (byte)'\\' || escape[7] != (byte)'u'
+                || !Utf8Parser.TryParse(escape.Slice(8, 4), out ushort low, out digits, 'x') || digits != 4 || !char.IsLowSurrogate((char)low))
+            {
+                return -1;
+            }
+
+            scalar = (uint)char.ConvertToUtf32((char)unit, (char)low);
+            consumed = 12;
+        }
+
+        if (!new Rune(scalar).TryEncodeToUtf8(destination, out length))
+        {
+            return -1;
+        }
+
+        return consumed;
     }
 
     /// <summary>The strings of an array value (non-string items as their JSON text); a lone string as one item.</summary>

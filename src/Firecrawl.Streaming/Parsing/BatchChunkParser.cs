@@ -18,7 +18,11 @@ internal sealed partial class BatchChunkParser
 {
     // Incomplete tokens shorter than this are simply re-read when any new data arrives; longer ones
     // wait for the buffered amount to double, so a 30 MB string is not re-scanned per 64 KB segment.
+    // (An incomplete string is not re-read at all: StringScan waits for its closing quote.)
     private const int RescanThreshold = 64 * 1024;
+
+    // The largest multi-segment input copied into one span before it is read (see Parse).
+    private const int LinearizeLimit = 256 * 1024;
 
     private readonly string _jobId;
     private readonly long _basePosition;
@@ -38,6 +42,7 @@ internal sealed partial class BatchChunkParser
     private PageScanner _page;
     private int _pageIndex;
     private BatchEnvelope _envelope;
+    private StringScan _stringScan;
 
     public BatchChunkParser(string jobId, long basePosition, PageFields selection, bool poolPageBuffers, int maxPageBytes)
     {
@@ -90,10 +95,39 @@ internal sealed partial class BatchChunkParser
             return buffer.Length + 1;
         }
 
+        // Inside a long string that has not ended yet, only the new bytes are looked at (see StringScan).
+        if (_stringScan.Pending && !isFinalBlock && !_stringScan.Continue(buffer.Slice(_stringScan.Position - _bufferStart)))
+        {
+            consumed = buffer.Start;
+            if (buffer.Length > _maxPageBytes)
+            {
+                ThrowHelper.ThrowPageTooLarge(_bufferStart, buffer.Length, _maxPageBytes);
+            }
+
+            return MinimumToHold(buffer.Length, buffer.Length - _resumeOffset);
+        }
+
+        _stringScan = default;
         ReadOnlySequence<byte> input = buffer.Slice(_resumeOffset);
         BytesScanned += input.Length;
         long sliceBase = _bufferStart + _resumeOffset;
-        var reader = new Utf8JsonReader(input, isFinalBlock, _state);
+
+        // Bytes that arrive in small reads sit in many small segments, where the reader's multi-segment path
+        // costs much more per token than its span path: a modest unscanned part is copied into one span first.
+        // Offsets are the same in the copy, and pages are still copied out of the pipe's own buffer.
+        byte[]? linear = null;
+        Utf8JsonReader reader;
+        if (input.IsSingleSegment || input.Length > LinearizeLimit)
+        {
+            reader = new Utf8JsonReader(input, isFinalBlock, _state);
+        }
+        else
+        {
+            linear = ArrayPool<byte>.Shared.Rent((int)input.Length);
+            input.CopyTo(linear);
+            reader = new Utf8JsonReader(linear.AsSpan(0, (int)input.Length), isFinalBlock, _state);
+        }
+
         try
         {
             while (reader.Read())
@@ -120,6 +154,13 @@ internal sealed partial class BatchChunkParser
             }
 
             ThrowHelper.ThrowMalformed(e.Message, offset, e);
+        }
+        finally
+        {
+            if (linear is not null)
+            {
+                ArrayPool<byte>.Shared.Return(linear);
+            }
         }
 
         _state = reader.CurrentState;
@@ -151,8 +192,22 @@ internal sealed partial class BatchChunkParser
         _resumeOffset = scannedTo - keepFrom;
 
         long incomplete = buffer.Length - scannedTo;
-        return incomplete < RescanThreshold ? 0 : Math.Min(held + incomplete, (long)_maxPageBytes + 1);
+        if (incomplete >= StringScan.Threshold)
+        {
+            // The reader runs again once the string's closing quote is in; until then only new bytes are looked at.
+            _stringScan.TryStart(buffer.Slice(scannedTo), _bufferStart + _resumeOffset);
+        }
+
+        return MinimumToHold(held, incomplete);
     }
+
+    /// <summary>
+    /// How much the pipe should hold before the next call: any new data for a short incomplete token; twice the
+    /// incomplete part for a long one, so a multi-megabyte value arrives in few, large reads whether it is re-read
+    /// (any token) or followed (a string, see <see cref="StringScan"/>).
+    /// </summary>
+    private long MinimumToHold(long held, long incomplete) =>
+        incomplete < RescanThreshold ? 0 : Math.Min(held + incomplete, (long)_maxPageBytes + 1);
 
     private void EmitPage(in ReadOnlySequence<byte> buffer, long endAbsolute, List<ScrapedPage> pages)
     {

@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+
+namespace Firecrawl.Streaming.Benchmarks.Infrastructure;
+
+/// <summary>What a benchmark does with each page the streaming parser emits.</summary>
+public enum PageUse
+{
+    /// <summary>Reads every typed property (decoding each one); the page keeps its own buffer.</summary>
+    AllTypedFields,
+
+    /// <summary>Reads every typed property, then disposes the page (its buffer goes back to the pool).</summary>
+    AllTypedFieldsPooled,
+
+    /// <summary>Reads <see cref="ScrapedPage.Markdown"/> and the typed metadata (with a <see cref="PageFields"/> selection).</summary>
+    MarkdownAndMetadata,
+
+    /// <summary>Touches the raw UTF-8 JSON only, then disposes the page (pooled buffers).</summary>
+    RawUtf8,
+}
+
+/// <summary>Drives <see cref="BatchChunkParser"/> from a <see cref="PipeReader"/> exactly as the client's chunk session does.</summary>
+public static class ChunkReading
+{
+    public const int MaxPageBytes = 256 * 1024 * 1024;
+
+    /// <summary>Bytes the parser handed to its reader in the last <see cref="ParseAsync"/> (diagnostics: re-scanning).</summary>
+    public static long LastBytesScanned { get; private set; }
+
+    public static long ParseTicks { get; set; }
+
+    public static long Reads { get; set; }
+
+    /// <summary>The whole chunk in one segment, read in one call (an in-memory body).</summary>
+    public static PipeReader Whole(byte[] body) => PipeReader.Create(new ReadOnlySequence<byte>(body));
+
+    /// <summary>
+    /// The chunk delivered in reads of <paramref name="segmentSize"/> bytes into pipe segments of that size,
+    /// as a socket body is read (same minimum read size rule as the client).
+    /// </summary>
+    public static PipeReader Segmented(byte[] body, int segmentSize) =>
+        PipeReader.Create(new MemoryStream(body, writable: false), new StreamPipeReaderOptions(
+            bufferSize: segmentSize,
+            minimumReadSize: Math.Min(4096, segmentSize / 2),
+            leaveOpen: false));
+
+    public static PageFields FieldsFor(PageUse use) => use == PageUse.MarkdownAndMetadata ? PageFields.Markdown | PageFields.Metadata : PageFields.All;
+
+    public static bool PoolFor(PageUse use) => use is PageUse.RawUtf8 or PageUse.AllTypedFieldsPooled;
+
+    /// <summary>Parses one chunk and uses every page as <paramref name="use"/> says; returns a checksum of what was read.</summary>
+    public static async Task<long> ParseAsync(PipeReader body, PageUse use)
+    {
+        var parser = new BatchChunkParser("job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes);
+        var pages = new List<ScrapedPage>();
+        long minimumRead = 0;
+        long checksum = 0;
+        while (true)
+        {
+            ReadResult result = minimumRead > 0
+                ? await body.ReadAtLeastAsync((int)minimumRead).ConfigureAwait(false)
+                : await body.ReadAsync().ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            minimumRead = parser.Parse(buffer, result.IsCompleted, pages, out SequencePosition consumed);
+            ParseTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+            Reads++;
+            body.AdvanceTo(consumed, buffer.End);
+            for (int i = 0; i < pages.Count; i++)
+            {
+                checksum += Use(pages[i], use);
+            }
+
+            pages.Clear();
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await body.CompleteAsync().ConfigureAwait(false);
+        LastBytesScanned = parser.BytesScanned;
+        return checksum + parser.PageCount + (parser.Envelope.Next?.Length ?? 0);
+    }
+
+    public static long Use(ScrapedPage page, PageUse use)
+    {
+        switch (use)
+        {
+            case PageUse.AllTypedFields:
+                return ReadAllTyped(page);
+            case PageUse.AllTypedFieldsPooled:
+                long all = ReadAllTyped(page);
+                page.Dispose();
+                return all;
+            case PageUse.MarkdownAndMetadata:
+                return (page.Markdown?.Length ?? 0) + ReadMetadata(page.Metadata);
+            default:
+                ReadOnlySpan<byte> json = page.Utf8Json.Span;
+                long raw = json.Length + json[^1];
+                page.Dispose();
+                return raw;
+        }
+    }
+
+    /// <summary>Every typed property of a page, each decoded.</summary>
+    public static long ReadAllTyped(ScrapedPage page)
+    {
+        long sum = page.Position;
+        sum += page.Markdown?.Length ?? 0;
+        sum += page.Html?.Length ?? 0;
+        sum += page.RawHtml?.Length ?? 0;
+        sum += page.Screenshot?.Length ?? 0;
+        sum += page.Summary?.Length ?? 0;
+        IReadOnlyList<string> links = page.Links;
+        for (int i = 0; i < links.Count; i++)
+        {
+            sum += links[i].Length;
+        }
+
+        return sum + ReadMetadata(page.Metadata);
+    }
+
+    private static long ReadMetadata(PageMetadata metadata)
+    {
+        long sum = metadata.Title.Count + metadata.Description.Count + metadata.Language.Count + metadata.Keywords.Count;
+        sum += (metadata.Title.First?.Length ?? 0) + (metadata.Description.First?.Length ?? 0);
+        sum += metadata.SourceUrl?.Length ?? 0;
+        sum += metadata.Url?.Length ?? 0;
+        sum += metadata.OgLocaleAlternate.Count;
+        sum += metadata.StatusCode ?? 0;
+        sum += metadata.Error?.Length ?? 0;
+        sum += metadata.ScrapeId?.Length ?? 0;
+        return sum;
+    }
+
+    /// <summary>
+    /// The ceiling: a bare <see cref="Utf8JsonReader"/> token scan over the same reads, carrying the reader
+    /// state between them and, like the parser, asking for twice the bytes when one token outgrows a read.
+    /// </summary>
+    public static async Task<long> ScanAsync(PipeReader body)
+    {
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 256 });
+        long tokens = 0;
+        long minimumRead = 0;
+        while (true)
+        {
+            ReadResult result = minimumRead > 0
+                ? await body.ReadAtLeastAsync((int)minimumRead).ConfigureAwait(false)
+                : await body.ReadAsync().ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            var reader = new Utf8JsonReader(buffer, result.IsCompleted, state);
+            while (reader.Read())
+            {
+                tokens++;
+            }
+
+            state = reader.CurrentState;
+            long incomplete = buffer.Length - reader.BytesConsumed;
+            minimumRead = incomplete < 64 * 1024 ? 0 : incomplete * 2;
+            body.AdvanceTo(buffer.GetPosition(reader.BytesConsumed), buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await body.CompleteAsync().ConfigureAwait(false);
+        return tokens;
+    }
+}

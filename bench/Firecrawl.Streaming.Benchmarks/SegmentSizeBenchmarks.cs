@@ -1,0 +1,43 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Parameters;
+using Firecrawl.Streaming.Benchmarks.Infrastructure;
+
+namespace Firecrawl.Streaming.Benchmarks;
+
+/// <summary>
+/// Benchmark 2: the same parse with the body delivered as a socket delivers it, in reads of 4 KB, 64 KB
+/// (the client's default read buffer) and 1 MB into pipe segments of that size (baseline: 1 MB). The bare
+/// token scan over the same reads is shown for each size as the ceiling.
+/// </summary>
+[Config(typeof(ParserConfig))]
+[MemoryDiagnoser]
+public class SegmentSizeBenchmarks
+{
+    private byte[] _body = [];
+
+    [Params(ChunkKind.Pages10MB, ChunkKind.SinglePage30MB)]
+    public ChunkKind Chunk { get; set; }
+
+    [Params(PageUse.AllTypedFields, PageUse.RawUtf8)]
+    public PageUse Use { get; set; }
+
+    public static long InputBytes(ParameterInstances parameters, string method) => Corpus.Get((ChunkKind)parameters["Chunk"]).Length;
+
+    [GlobalSetup]
+    public void Setup() => _body = Corpus.Get(Chunk);
+
+    [Benchmark(Baseline = true, Description = "Parse, 1 MB segments")]
+    public Task<long> Segments1MB() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, 1024 * 1024), Use);
+
+    [Benchmark(Description = "Parse, 64 KB segments")]
+    public Task<long> Segments64KB() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, 64 * 1024), Use);
+
+    [Benchmark(Description = "Parse, 4 KB segments")]
+    public Task<long> Segments4KB() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, 4 * 1024), Use);
+
+    [Benchmark(Description = "Scan, 1 MB segments")]
+    public Task<long> Scan1MB() => ChunkReading.ScanAsync(ChunkReading.Segmented(_body, 1024 * 1024));
+
+    [Benchmark(Description = "Scan, 4 KB segments")]
+    public Task<long> Scan4KB() => ChunkReading.ScanAsync(ChunkReading.Segmented(_body, 4 * 1024));
+}
