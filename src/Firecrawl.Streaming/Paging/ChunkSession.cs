@@ -63,11 +63,15 @@ internal sealed class ChunkSession : IAsyncDisposable
         {
             try
             {
-                if (_body is null)
+                // A prefetch may still be opening (its fields half set): always wait for it first.
+                if (_opening is Task opening)
                 {
-                    Task opening = _opening ?? OpenAsync(cancellationToken);
                     _opening = null;
                     await opening.ConfigureAwait(false);
+                }
+                else if (_body is null)
+                {
+                    await OpenAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 if (await ReadOnceAsync(pages, cancellationToken).ConfigureAwait(false))
