@@ -9,22 +9,29 @@ internal static class ErrorBody
     // An error body is small; an HTML page from a proxy can be large and only its start is useful.
     private const int MaxBytes = 64 * 1024;
 
-    public static async Task<string?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<string?> ReadAsync(HttpResponseMessage response, TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[MaxBytes];
         int length = 0;
+
+        // HttpClient.Timeout stops at the headers: an error body that stalls must not hang the caller.
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using CancellationTokenRegistration link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), idle);
         try
         {
             await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             int read;
-            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            do
             {
+                idle.CancelAfter(idleTimeout);
+                read = await body.ReadAsync(buffer.AsMemory(length), idle.Token).ConfigureAwait(false);
                 length += read;
             }
+            while (read > 0 && length < buffer.Length);
         }
-        catch (Exception e) when (e is IOException or HttpRequestException)
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            // A body that breaks off still leaves the status; report what arrived.
+            // A body that breaks off or stalls still leaves the status; report what arrived.
         }
 
         return Extract(buffer.AsSpan(0, length));

@@ -198,7 +198,7 @@ public sealed partial class FirecrawlClient : IDisposable
 
     private async Task<FirecrawlException> CreateHttpErrorAsync(HttpResponseMessage response, Uri uri, CancellationToken cancellationToken)
     {
-        string? serverError = await ErrorBody.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        string? serverError = await ErrorBody.ReadAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
         serverError = Redact(serverError);
         int status = (int)response.StatusCode;
         string reason = response.StatusCode switch

@@ -13,7 +13,7 @@ internal static class NextCursor
     {
         if (!Uri.TryCreate(requestUri, next, out Uri? link))
         {
-            throw Invalid($"the next link \"{Shorten(next)}\" is not a URL", requestUri);
+            throw Invalid("the next link is not a URL", requestUri);
         }
 
         // A link to another job would silently mix two jobs' pages.
@@ -21,7 +21,7 @@ internal static class NextCursor
         string path = link.AbsolutePath.TrimEnd('/');
         if (!path.EndsWith(expected, StringComparison.OrdinalIgnoreCase))
         {
-            throw Invalid($"the next link \"{Shorten(next)}\" does not point at job {jobId}", requestUri);
+            throw Invalid($"the next link \"{Quote(link)}\" does not point at job {jobId}", requestUri);
         }
 
         foreach (string pair in link.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -34,7 +34,7 @@ internal static class NextCursor
                     return skip;
                 }
 
-                throw Invalid($"the next link \"{Shorten(next)}\" has an invalid skip", requestUri);
+                throw Invalid($"the next link \"{Quote(link)}\" has an invalid skip", requestUri);
             }
         }
 
@@ -44,5 +44,10 @@ internal static class NextCursor
     private static FirecrawlException Invalid(string message, Uri requestUri) =>
         new($"The response to {requestUri} is unusable: {message}.", FirecrawlErrorCode.InvalidCursor) { RequestUri = requestUri, Status = 200 };
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
+    // Without its query: an untrusted link may carry anything there, the key included.
+    private static string Quote(Uri link)
+    {
+        string text = link.GetLeftPart(UriPartial.Path);
+        return text.Length <= 200 ? text : text[..200] + "...";
+    }
 }
