@@ -1,57 +1,132 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.Runtime.InteropServices;
+using Firecrawl.Streaming.Cli.Commands;
+using Firecrawl.Streaming.Cli.Errors;
+using Firecrawl.Streaming.Cli.IO;
 
 namespace Firecrawl.Streaming.Cli;
 
 /// <summary>
-/// The <c>fcstream</c> command line, runnable in-process: arguments, standard output and error, and the
-/// environment are passed in, so tests capture everything and the real environment is never touched.
+/// The <c>fcstream</c> application, runnable in-process: tests pass writers for standard output and error and
+/// a dictionary for the environment, so they capture everything and never touch the real console or variables.
 /// </summary>
 internal static class FcstreamApp
 {
-    public static async Task<int> RunAsync(
+    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection"];
+
+    /// <summary>Runs the tool on the process's console, stopping cleanly on Ctrl+C (a second Ctrl+C ends it at once).</summary>
+    public static async Task<int> RunConsoleAsync(string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            if (!cancel.IsCancellationRequested)
+            {
+                // The first signal stops the run through its token so sinks flush and the checkpoint stays valid.
+                context.Cancel = true;
+                cancel.Cancel();
+            }
+        }
+
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await RunAsync(args, CliConsole.ForProcess(), cancel.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the tool with the given output writers and environment.</summary>
+    /// <param name="args">The command line, without the program name.</param>
+    /// <param name="stdout">Standard output: search results and <c>jsonl:-</c> pages.</param>
+    /// <param name="stderr">Standard error: progress, summaries and errors.</param>
+    /// <param name="environment">The environment variables the run sees; null for the process's own.</param>
+    /// <param name="cancellationToken">Stops the run as Ctrl+C would.</param>
+    /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
+    public static Task<int> RunAsync(
         string[] args,
         TextWriter stdout,
         TextWriter stderr,
-        IReadOnlyDictionary<string, string?>? environment = null,
-        CancellationToken cancellationToken = default)
-    {
-        var context = new AppContext(stdout, stderr, name => environment is null ? Environment.GetEnvironmentVariable(name) : environment.GetValueOrDefault(name), environment is null && !Console.IsErrorRedirected);
-        var root = new RootCommand("Stream Firecrawl batch-scrape results into files, blobs and search indexes.")
-        {
-            BatchCommand.Create(context),
-            SearchCommand.Create(context),
-            DemoCommand.Create(context),
-        };
+        IDictionary<string, string?>? environment = null,
+        CancellationToken cancellationToken = default) =>
+        RunAsync(args, new CliConsole(stdout, stderr, environment), cancellationToken);
 
-        ParseResult parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+    /// <summary>Runs the tool on <paramref name="console"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(console);
+        var redactor = new Redactor();
+        foreach (string secret in SecretValues(args))
         {
-            stderr.WriteLine($"fcstream: {parsed.Errors[0].Message.TrimEnd('.')}. Run 'fcstream --help' for usage.");
-            return ExitCodes.Usage;
+            redactor.Add(secret);
         }
 
+        var services = new AppServices(console, redactor);
+        RootCommand root = BuildRoot(services);
+        ParseResult parse = root.Parse(args);
+        if (args.Length == 0)
+        {
+            return Fail(console, redactor, ExitCodes.Usage, "No command given; run 'fcstream --help' to see batch, search and demo.");
+        }
+
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            string command = parse.CommandResult.Command is RootCommand ? "fcstream" : $"fcstream {parse.CommandResult.Command.Name}";
+            // "Unrecognized command or argument 'crawl'" says more than the "Required command was not provided" beside it.
+            string message = parse.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal) ? 1 : 0).First();
+            return Fail(console, redactor, ExitCodes.Usage, $"{message.TrimEnd('.')}; run '{command} --help' for usage.");
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            EnableDefaultExceptionHandler = false,
+
+            // Ctrl+C is handled by the caller's token (RunConsoleAsync), so in-process runs install no handler.
+            ProcessTerminationTimeout = null,
+        };
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            return ErrorReporter.Report(e, stderr, context.ApiKeyInUse);
+            (int code, string sentence) = ErrorReporter.Describe(e, cancellationToken);
+            return Fail(console, redactor, code, sentence);
         }
     }
-}
 
-/// <summary>What the commands share: the output writers, the environment and whether standard error is a terminal.</summary>
-internal sealed class AppContext(TextWriter stdout, TextWriter stderr, Func<string, string?> environment, bool stderrIsTerminal)
-{
-    public TextWriter Stdout { get; } = stdout;
+    private static RootCommand BuildRoot(AppServices services) =>
+        new("fcstream: stream Firecrawl batch-scrape jobs into JSON Lines files, Markdown folders, a Lucene index or Azure Blob Storage.")
+        {
+            BatchCommand.Create(services),
+            SearchCommand.Create(services),
+            DemoCommand.Create(services),
+        };
 
-    public TextWriter Stderr { get; } = stderr;
+    private static int Fail(CliConsole console, Redactor redactor, int exitCode, string sentence)
+    {
+        console.Error.WriteLine("error: " + redactor.Redact(ErrorReporter.Sentence(sentence)));
+        console.Error.Flush();
+        return exitCode;
+    }
 
-    public bool StderrIsTerminal { get; } = stderrIsTerminal;
-
-    /// <summary>Gets or sets the key of the current run, so that no message can echo it.</summary>
-    public string? ApiKeyInUse { get; set; }
-
-    public string? Environment(string name) => environment(name);
+    /// <summary>The values of <c>--api-key</c> and <c>--blob-connection</c>, in either spelling (<c>--opt value</c>, <c>--opt=value</c>).</summary>
+    private static IEnumerable<string> SecretValues(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            foreach (string option in SecretOptions)
+            {
+                if (args[i] == option && i + 1 < args.Length)
+                {
+                    yield return args[i + 1];
+                }
+                else if (args[i].StartsWith(option, StringComparison.Ordinal) && args[i].Length > option.Length + 1 && args[i][option.Length] is '=' or ':')
+                {
+                    yield return args[i][(option.Length + 1)..];
+                }
+            }
+        }
+    }
 }

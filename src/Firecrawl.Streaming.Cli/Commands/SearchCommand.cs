@@ -1,54 +1,107 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.RegularExpressions;
+using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Sinks.Lucene;
 
-namespace Firecrawl.Streaming.Cli;
+namespace Firecrawl.Streaming.Cli.Commands;
 
-/// <summary><c>fcstream search INDEX_DIR QUERY [--top N]</c>.</summary>
-internal static class SearchCommand
+/// <summary><c>fcstream search INDEX_DIR QUERY [--top N]</c>: queries an index written by a <c>lucene:</c> sink.</summary>
+internal static partial class SearchCommand
 {
-    public static Command Create(AppContext app)
+    public static Command Create(AppServices services)
     {
-        var index = new Argument<string>("INDEX_DIR") { Description = "A folder written by a lucene: sink." };
-        var query = new Argument<string>("QUERY") { Description = "Lucene query syntax over title, description and markdown." };
-        var top = new Option<int>("--top") { Description = "The most results to print.", DefaultValueFactory = _ => 10 };
-        var command = new Command("search", "Search an index written by a lucene: sink.") { index, query, top };
+        var index = new Argument<string>("INDEX_DIR") { Description = "The folder a lucene: sink wrote." };
+        var query = new Argument<string>("QUERY") { Description = "Lucene query syntax over title, description and markdown, e.g. \"sink AND pipeline\"." };
+        var top = new Option<int>("--top", "-n")
+        {
+            Description = "The most results to print (default 10).",
+            HelpName = "N",
+            DefaultValueFactory = _ => 10,
+        };
+        var command = new Command("search", "Search a Lucene index written by a lucene: sink.") { index, query, top };
         command.SetAction(parse =>
         {
             int count = parse.GetValue(top);
-            if (count < 1)
+            if (count is < 1 or > LuceneIndex.MaxTop)
             {
-                throw new CliException("--top must be at least 1.");
+                throw CliException.Usage(string.Create(CultureInfo.InvariantCulture, $"--top must be between 1 and {LuceneIndex.MaxTop}, not {count}."));
             }
 
-            Print(app.Stdout, parse.GetValue(index)!, parse.GetValue(query)!, count);
+            bool colour = services.Console.OutputIsTerminal;
+            IReadOnlyList<SearchHit> hits = Search(parse.GetRequiredValue(index), parse.GetRequiredValue(query), count, colour);
+            Print(services.Console.Out, parse.GetRequiredValue(query), hits, colour);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    public static void Print(TextWriter output, string directory, string query, int top)
+    /// <summary>Runs a query, with a missing index or a malformed query reported as a usage error.</summary>
+    /// <param name="directory">The index folder.</param>
+    /// <param name="query">The query.</param>
+    /// <param name="top">The most hits.</param>
+    /// <param name="colour">
+    /// Whether matches are marked for a terminal (bold yellow) rather than as <c>**term**</c>, which reads well as
+    /// plain text and in Markdown.
+    /// </param>
+    public static IReadOnlyList<SearchHit> Search(string directory, string query, int top, bool colour)
     {
-        LuceneIndex index;
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            throw CliException.Usage("The query is empty; give words to look for, e.g. \"sink AND pipeline\".");
+        }
+
+        LuceneIndex opened;
         try
         {
-            index = LuceneIndex.Open(directory);
+            opened = LuceneIndex.Open(directory, colour ? new LuceneSearchOptions { HighlightPreTag = "\u001b[1;33m", HighlightPostTag = "\u001b[0m" } : null);
         }
         catch (DirectoryNotFoundException)
         {
-            throw new CliException($"There is no search index in {directory}; write one with --to lucene:{directory}.");
+            throw CliException.Usage($"There is no Lucene index in {directory}; write one with: fcstream batch JOB_ID --to lucene:{directory}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.Sink, $"The index in {directory} cannot be read: {e.Message}", e);
         }
 
-        using (index)
+        using (opened)
         {
-            IReadOnlyList<SearchHit> hits = index.Search(query, top);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Top {hits.Count} of {index.Count:N0} indexed pages for \"{query}\":"));
-            foreach (SearchHit hit in hits)
+            try
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{hit.Score,7:0.00}  {hit.Title}"));
-                output.WriteLine($"         {hit.Url}");
-                output.WriteLine($"         {hit.Snippet}");
+                return opened.Search(query, top);
+            }
+            catch (ArgumentException e)
+            {
+                throw CliException.Usage(ErrorReporter.WithoutParameter(e), e);
             }
         }
     }
+
+    /// <summary>Prints hits as numbered blocks: title and score, URL, snippet with the matched terms highlighted.</summary>
+    public static void Print(TextWriter output, string query, IReadOnlyList<SearchHit> hits, bool colour)
+    {
+        if (hits.Count == 0)
+        {
+            output.WriteLine($"No page matches \"{query}\".");
+            return;
+        }
+
+        for (int i = 0; i < hits.Count; i++)
+        {
+            SearchHit hit = hits[i];
+            string title = string.IsNullOrWhiteSpace(hit.Title) ? "(untitled)" : hit.Title;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1,2}. {Bold(title, colour)}  (score {hit.Score:0.00})"));
+            output.WriteLine($"    {hit.Url}");
+            if (hit.Snippet.Length > 0)
+            {
+                output.WriteLine($"    {Whitespace().Replace(hit.Snippet, " ").Trim()}");
+            }
+        }
+    }
+
+    private static string Bold(string text, bool colour) => colour ? $"\u001b[1m{text}\u001b[0m" : text;
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex Whitespace();
 }

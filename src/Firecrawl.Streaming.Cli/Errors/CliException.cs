@@ -1,17 +1,14 @@
-namespace Firecrawl.Streaming.Cli;
+namespace Firecrawl.Streaming.Cli.Errors;
 
-/// <summary>The process exit codes of <c>fcstream</c>.</summary>
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    public const int Usage = 2;
-    public const int Api = 3;
-    public const int Sink = 4;
-    public const int Cancelled = 130;
-}
-
-/// <summary>A failure the user can fix, already phrased as one sentence for standard error.</summary>
-internal sealed class CliException(string sentence, int exitCode = ExitCodes.Usage) : Exception(sentence)
+/// <summary>
+/// A failure the tool has already put into words: the message is the one sentence shown to the user, and
+/// <see cref="ExitCode"/> says which kind it is.
+/// </summary>
+internal sealed class CliException(int exitCode, string message, Exception? innerException = null)
+    : Exception(message, innerException)
 {
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>A bad argument or option (exit code 2).</summary>
+    public static CliException Usage(string message, Exception? inner = null) => new(ExitCodes.Usage, message, inner);
 }

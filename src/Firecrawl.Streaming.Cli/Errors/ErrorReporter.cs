@@ -1,45 +1,98 @@
-using Azure;
+namespace Firecrawl.Streaming.Cli.Errors;
 
-namespace Firecrawl.Streaming.Cli;
-
-/// <summary>Turns any failure into one clear sentence on standard error and an exit code; never a stack trace.</summary>
+/// <summary>
+/// Turns any exception that ends a command into one sentence and an exit code. Users see the sentence, never
+/// a stack trace: the sentence says what failed and, where the server said why, its words.
+/// </summary>
 internal static class ErrorReporter
 {
-    public static int Report(Exception error, TextWriter stderr, string? apiKey)
-    {
-        (string sentence, int code) = Describe(error);
-        // A key too short to be real would blank out ordinary words.
-        if (apiKey is { Length: >= 8 })
-        {
-            sentence = sentence.Replace(apiKey, "***", StringComparison.Ordinal);
-        }
+    private const int MaxServerText = 300;
 
-        stderr.WriteLine($"fcstream: {sentence}");
-        return code;
+    public static (int ExitCode, string Sentence) Describe(Exception error, CancellationToken cancellationToken)
+    {
+        switch (error)
+        {
+            case CliException cli:
+                return (cli.ExitCode, Sentence(cli.Message));
+            case SinkFailedException sink:
+                return (ExitCodes.Sink, Sentence($"The sink {sink.SinkName} failed: {Innermost(sink.InnerException!)}"));
+            case FirecrawlException api:
+                return DescribeApi(api);
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                return (ExitCodes.Cancelled, "Cancelled.");
+            default:
+                return (ExitCodes.Unexpected, Sentence($"Unexpected error ({error.GetType().Name}): {FirstLine(error.Message)}"));
+        }
     }
 
-    private static (string Sentence, int Code) Describe(Exception error) => error switch
-    {
-        CliException cli => (cli.Message, cli.ExitCode),
-        FirecrawlException { Status: 401 } => ("The Firecrawl API rejected the API key (401); check --api-key or FIRECRAWL_API_KEY.", ExitCodes.Api),
-        FirecrawlException { Status: 404, ServerError: string text } => ($"The Firecrawl API answered 404: {text}.", ExitCodes.Api),
-        FirecrawlException { ErrorCode: FirecrawlErrorCode.Transport } e => ($"The Firecrawl API could not be reached at {e.RequestUri?.GetLeftPart(UriPartial.Authority)}: {Inner(e)}", ExitCodes.Api),
-        FirecrawlException e => (e.Message, ExitCodes.Api),
-        ArgumentException e when e.Message.Contains("API key", StringComparison.Ordinal) => ("No Firecrawl API key: pass --api-key or set FIRECRAWL_API_KEY.", ExitCodes.Usage),
-        ArgumentException e => (e.Message, ExitCodes.Usage),
-        RequestFailedException e => ($"A sink failed: Azure Storage answered {e.Status} ({e.ErrorCode}).", ExitCodes.Sink),
-        IOException or UnauthorizedAccessException or InvalidDataException => ($"A sink failed: {error.Message}", ExitCodes.Sink),
-        _ => ($"A sink failed: {error.Message}", ExitCodes.Sink),
-    };
+    /// <summary>An argument exception's message without the " (Parameter 'name')" that .NET appends, which means nothing to a user.</summary>
+    public static string WithoutParameter(ArgumentException error) =>
+        error.ParamName is { } name ? error.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : error.Message;
 
-    private static string Inner(Exception error)
+    /// <summary>Makes <paramref name="text"/> one line that ends like a sentence.</summary>
+    public static string Sentence(string text)
+    {
+        string line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Trim();
+        if (line.Length == 0)
+        {
+            return "The command failed.";
+        }
+
+        return line[^1] is '.' or '!' or '?' ? line : line + ".";
+    }
+
+    private static (int, string) DescribeApi(FirecrawlException api)
+    {
+        string server = api.ServerError is { Length: > 0 } text ? ": " + Trim(text.TrimEnd('.')) : string.Empty;
+        string? job = JobIdOf(api.RequestUri);
+        string origin = api.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "the Firecrawl API";
+        return api.ErrorCode switch
+        {
+            FirecrawlErrorCode.Transport => (ExitCodes.Unreachable, Sentence($"Could not reach the Firecrawl API at {origin}: {Innermost(api)}")),
+            FirecrawlErrorCode.RequestFailed => (ExitCodes.Api, Sentence($"Job {job ?? "?"} failed on the server{server}")),
+            FirecrawlErrorCode.HttpError => (ExitCodes.Api, Sentence(api.Status switch
+            {
+                401 => $"The Firecrawl API rejected the API key (HTTP 401{server})",
+                402 => $"The Firecrawl API asks for payment (HTTP 402{server})",
+                403 => $"The Firecrawl API refused access (HTTP 403{server})",
+                404 => $"Job {job ?? "?"} was not found or has expired (HTTP 404{server})",
+                429 => $"The Firecrawl API's rate limit was still exceeded when the retries ran out (HTTP 429{server})",
+                _ => $"The Firecrawl API answered HTTP {api.Status}{server}",
+            })),
+            _ => (ExitCodes.Api, Sentence(FirstLine(api.Message))),
+        };
+    }
+
+    /// <summary>The job id in a <c>/v2/batch/scrape/{id}[/errors]</c> request URL.</summary>
+    private static string? JobIdOf(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return null;
+        }
+
+        string[] segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        int scrape = Array.LastIndexOf(segments, "scrape");
+        return scrape >= 0 && scrape + 1 < segments.Length ? Uri.UnescapeDataString(segments[scrape + 1]) : null;
+    }
+
+    /// <summary>The root cause's message: "Connection refused" says more than "the request failed after 0 retries".</summary>
+    private static string Innermost(Exception error)
     {
         Exception root = error;
-        while (root.InnerException is not null)
+        while (root.InnerException is { } inner)
         {
-            root = root.InnerException;
+            root = inner;
         }
 
-        return root.Message.TrimEnd('.') + ".";
+        return Trim(FirstLine(root.Message).TrimEnd('.'));
     }
+
+    private static string FirstLine(string text)
+    {
+        int end = text.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? text : text[..end]).Trim();
+    }
+
+    private static string Trim(string text) => text.Length <= MaxServerText ? text : text[..MaxServerText] + "…";
 }

@@ -1,60 +1,156 @@
+using System.Text.RegularExpressions;
+using Firecrawl.Streaming.Cli.Errors;
+using Firecrawl.Streaming.Cli.IO;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.AzureBlobs;
 using Firecrawl.Streaming.Sinks.Lucene;
 
-namespace Firecrawl.Streaming.Cli;
+namespace Firecrawl.Streaming.Cli.Sinks;
 
-/// <summary>A sink named on the command line as <c>scheme:target</c>: jsonl:PATH (jsonl:- for stdout), md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX].</summary>
-internal sealed record SinkSpec(string Scheme, string Target)
+/// <summary>The kinds of sink <c>--to</c> can name.</summary>
+internal enum SinkKind
 {
-    public const string Syntax = "jsonl:PATH (jsonl:- for standard output), md:DIR, lucene:DIR or blob:CONTAINER[/PREFIX]";
+    JsonLines,
+    Markdown,
+    Lucene,
+    Blob,
+}
 
-    public bool WritesToStandardOutput => Scheme == "jsonl" && Target == "-";
+/// <summary>
+/// One <c>--to SCHEME:TARGET</c> value, checked: <c>jsonl:PATH</c> (<c>jsonl:-</c> for standard output),
+/// <c>md:DIR</c>, <c>lucene:DIR</c> or <c>blob:CONTAINER[/PREFIX]</c>. Parsing never touches the disk or the
+/// network; <see cref="Create"/> opens the sink.
+/// </summary>
+internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Text)
+{
+    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX]";
 
+    /// <summary>Gets a value indicating whether this sink writes to standard output.</summary>
+    public bool IsStdout => Kind == SinkKind.JsonLines && Target == "-";
+
+    /// <summary>Parses one <c>--to</c> value.</summary>
+    /// <exception cref="CliException">The value is not a sink (exit code 2).</exception>
     public static SinkSpec Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         int colon = text.IndexOf(':', StringComparison.Ordinal);
-        string scheme = colon > 0 ? text[..colon].ToLowerInvariant() : string.Empty;
-        string target = colon > 0 ? text[(colon + 1)..] : string.Empty;
-        if (scheme is not ("jsonl" or "md" or "lucene" or "blob"))
+        if (colon <= 0)
         {
-            throw new CliException($"Unknown sink \"{text}\": write a sink as {Syntax}.");
+            throw CliException.Usage($"--to \"{text}\" names no sink; use one of {Schemes}.");
         }
 
+        string scheme = text[..colon].Trim().ToLowerInvariant();
+        string target = text[(colon + 1)..].Trim();
+        SinkKind kind = scheme switch
+        {
+            "jsonl" => SinkKind.JsonLines,
+            "md" or "markdown" => SinkKind.Markdown,
+            "lucene" => SinkKind.Lucene,
+            "blob" => SinkKind.Blob,
+            _ => throw CliException.Usage($"--to \"{text}\" has an unknown sink scheme \"{scheme}\"; use one of {Schemes}."),
+        };
         if (target.Length == 0)
         {
-            throw new CliException($"The sink \"{text}\" names no target: write a sink as {Syntax}.");
+            throw CliException.Usage($"--to \"{text}\" names no {(kind == SinkKind.Blob ? "container" : "path")} after \"{scheme}:\".");
         }
 
-        return new SinkSpec(scheme, target);
+        var spec = new SinkSpec(kind, target, $"{scheme}:{target}");
+        if (kind == SinkKind.Blob)
+        {
+            spec.CheckBlobTarget();
+        }
+
+        return spec;
     }
 
-    public IPageSink Create(string? blobConnection, TextWriter stdout) => Scheme switch
+    /// <summary>Parses every <c>--to</c> value and checks them together: at least one, no two alike, at most one on standard output.</summary>
+    public static IReadOnlyList<SinkSpec> ParseAll(IEnumerable<string>? values)
     {
-        "jsonl" when Target == "-" => new JsonLinesSink(Console.IsOutputRedirected || stdout != Console.Out ? new TextWriterStream(stdout) : Console.OpenStandardOutput(), leaveOpen: true, name: "jsonl:-"),
-        "jsonl" => new JsonLinesSink(Target),
-        "md" => new MarkdownDirectorySink(Target),
-        "lucene" => new LuceneIndexSink(Target),
-        _ => CreateBlob(blobConnection),
+        SinkSpec[] specs = [.. (values ?? []).Select(Parse)];
+        if (specs.Length == 0)
+        {
+            throw CliException.Usage($"Name at least one sink with --to ({Schemes}).");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SinkSpec spec in specs)
+        {
+            if (!seen.Add(spec.Identity))
+            {
+                throw CliException.Usage($"--to \"{spec.Text}\" is given twice; each sink must be named once.");
+            }
+        }
+
+        return specs;
+    }
+
+    /// <summary>Opens the sink. The returned sink reports its failures as <see cref="SinkFailedException"/> under <see cref="Text"/>.</summary>
+    /// <param name="console">Standard output, for <c>jsonl:-</c>.</param>
+    /// <param name="blobConnection">The storage connection string, for <c>blob:</c>.</param>
+    /// <exception cref="SinkFailedException">The sink could not be opened.</exception>
+    public IPageSink Create(CliConsole console, string? blobConnection)
+    {
+        try
+        {
+            IPageSink sink = Kind switch
+            {
+                SinkKind.JsonLines when IsStdout => new JsonLinesSink(console.OpenStdout(), leaveOpen: true, name: Text),
+                SinkKind.JsonLines => new JsonLinesSink(Target),
+                SinkKind.Markdown => new MarkdownDirectorySink(Target),
+                SinkKind.Lucene => new LuceneIndexSink(Target),
+                SinkKind.Blob => CreateBlob(blobConnection),
+                _ => throw new InvalidOperationException($"No factory for {Kind}."),
+            };
+            return new TaggedSink(Text, sink);
+        }
+        catch (Exception e) when (e is not CliException)
+        {
+            throw new SinkFailedException(Text, e);
+        }
+    }
+
+    /// <summary>What makes two specs the same sink: the kind and the target as the file system or storage sees it.</summary>
+    private string Identity => Kind switch
+    {
+        SinkKind.Blob => $"{Kind}:{Target.TrimEnd('/')}",
+        _ when IsStdout => "stdout",
+        _ => $"{Kind}:{Path.GetFullPath(Target)}",
     };
+
+    private (string Container, string Prefix) SplitBlobTarget()
+    {
+        int slash = Target.IndexOf('/', StringComparison.Ordinal);
+        string container = slash < 0 ? Target : Target[..slash];
+        string prefix = slash < 0 ? string.Empty : Target[(slash + 1)..].Trim('/');
+        return (container, prefix.Length == 0 ? string.Empty : prefix + "/");
+    }
+
+    private void CheckBlobTarget()
+    {
+        (string container, string prefix) = SplitBlobTarget();
+        if (!ContainerName().IsMatch(container) || container.Contains("--", StringComparison.Ordinal))
+        {
+            throw CliException.Usage(
+                $"--to \"{Text}\" names an invalid container \"{container}\"; container names have 3 to 63 lowercase letters, digits and single hyphens.");
+        }
+
+        if (prefix.Contains("..", StringComparison.Ordinal) || prefix.Contains("//", StringComparison.Ordinal))
+        {
+            throw CliException.Usage($"--to \"{Text}\" has an invalid blob prefix \"{prefix}\"; use a relative name without \"..\".");
+        }
+    }
 
     private AzureBlobSink CreateBlob(string? connection)
     {
         if (string.IsNullOrWhiteSpace(connection))
         {
-            throw new CliException("The blob sink needs a connection string: pass --blob-connection or set AZURE_STORAGE_CONNECTION_STRING.");
+            throw CliException.Usage($"--to \"{Text}\" needs a storage connection string: pass --blob-connection or set AZURE_STORAGE_CONNECTION_STRING.");
         }
 
-        int slash = Target.IndexOf('/', StringComparison.Ordinal);
-        string container = slash < 0 ? Target : Target[..slash];
-        string prefix = slash < 0 ? string.Empty : Target[(slash + 1)..].TrimEnd('/') + "/";
-        try
-        {
-            return new AzureBlobSink(connection, container, new AzureBlobSinkOptions { Prefix = prefix == "/" ? string.Empty : prefix });
-        }
-        catch (FormatException)
-        {
-            throw new CliException("The blob connection string is not a valid Azure Storage connection string.");
-        }
+        (string container, string prefix) = SplitBlobTarget();
+        return new AzureBlobSink(connection, container, new AzureBlobSinkOptions { Prefix = prefix });
     }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    private static partial Regex ContainerName();
 }

@@ -1,174 +1,149 @@
 using System.Text;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Firecrawl.Streaming.Sinks.Lucene;
 using Firecrawl.Streaming.Testing;
 using Firecrawl.Streaming.Tests.Infrastructure;
-using Firecrawl.Streaming.Tests.Sinks.JsonLines;
+using Firecrawl.Streaming.Tests.Sinks;
 
 namespace Firecrawl.Streaming.Tests.Cli;
 
-[Collection(AzuriteGroup.Name)]
-public class BatchCommandTests(AzuriteFixture azurite) : CliTestBase
+/// <summary><c>fcstream batch</c> against the fake server into each kind of file sink.</summary>
+public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
 {
-    private FakeBatchJob Job(int pages = 60) => Server.AddJob(Pages(pages), new FakeJobOptions { PageLimit = 25, ScrapingRequests = 2 });
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private string[] Batch(FakeBatchJob job, params string[] more) =>
+        ["batch", job.Id, "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "20ms", .. more];
+
+    private Dictionary<string, string?> Environment() => new() { ["FIRECRAWL_API_KEY"] = Server.ApiKey };
+
+    private FakeBatchJob Job(int pages, int limit = 25) => Server.AddJob(Pages(pages), new FakeJobOptions { PageLimit = limit });
+
+    private static string[] Keys(string jsonl) =>
+        [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key)];
 
     [Fact]
-    public async Task Batch_IntoJsonlMarkdownAndLucene_WritesEveryPageAndExitsZero()
+    public async Task Batch_JsonlFile_WritesEveryPageOnceAndExitsZero()
     {
-        FakeBatchJob job = Job();
-        string jsonl = Temp.Combine("out/pages.jsonl");
+        FakeBatchJob job = Job(120);
+        string path = _directory.Combine("out/pages.jsonl");
 
-        Run run = await RunAsync(Batch(job.Id, "--to", $"jsonl:{jsonl}", "--to", $"md:{Temp.Combine("md")}", "--to", $"lucene:{Temp.Combine("index")}"));
+        CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"jsonl:{path}"), Environment(), Ct);
 
-        Assert.Equal(0, run.ExitCode);
-        Assert.Equal(Range(60).Select(TestPages.ScrapeId).Order(), JsonLinesFile.ReadKeys(jsonl).Order());
-        Assert.Equal(60, Directory.GetFiles(Temp.Combine("md"), "*.md").Length);
-        using (LuceneIndex index = LuceneIndex.Open(Temp.Combine("index")))
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(Enumerable.Range(0, 120).Select(TestPages.ScrapeId), Keys(path));
+        Assert.Contains($"summary sink=jsonl:{path} pages=120", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("done delivered=120 completed=120 status=completed", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Delivered 120 pages, matching the job's completed count", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Batch_JsonlStdout_PagesGoToStdoutAndPlainLinesToStderr()
+    {
+        FakeBatchJob job = Server.AddJob(Pages(60), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 3 });
+
+        CliResult result = await CliRun.RunAsync(Batch(job, "--to", "jsonl:-"), Environment(), Ct);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        string[] lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 60).Select(TestPages.ScrapeId), lines.Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key));
+        Assert.Equal(job.Pages.Select(Encoding.UTF8.GetString), lines);
+        Assert.Contains(result.StderrLines, l => l.StartsWith("progress pages=60 total=60 status=completed mb=", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', result.Stderr);
+    }
+
+    [Fact]
+    public async Task Batch_MarkdownDirectory_WritesOneFilePerPage()
+    {
+        FakeBatchJob job = Job(40);
+        string directory = _directory.Combine("md");
+
+        CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"md:{directory}", "--quiet"), Environment(), Ct);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Empty(result.Stderr);
+        string[] files = Directory.GetFiles(directory, "*.md", SearchOption.AllDirectories);
+        Assert.Equal(40, files.Length);
+        Assert.Contains(files, f => File.ReadAllText(f).Contains("Body of page 17 with", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Batch_LuceneThenSearch_IndexHoldsEveryPageAndSearchFindsOne()
+    {
+        FakeBatchJob job = Server.AddJob(
+            Enumerable.Range(0, 50).Select(i => TestPages.Json(i, markdown: i == 33 ? "# Zebra crossing\n\nA rare zebra appears here." : null)),
+            new FakeJobOptions { PageLimit = 20 });
+        string index = _directory.Combine("index");
+
+        CliResult batch = await CliRun.RunAsync(Batch(job, "--to", $"lucene:{index}"), Environment(), Ct);
+        CliResult search = await CliRun.RunAsync(["search", index, "zebra", "--top", "3"], cancellationToken: Ct);
+
+        Assert.True(batch.ExitCode == 0, batch.Stderr);
+        using (LuceneIndex opened = LuceneIndex.Open(index))
         {
-            Assert.Equal(60, index.Count);
+            Assert.Equal(50, opened.Count);
         }
 
-        Assert.Contains("all accounted for", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains("sink name=jsonl:", run.Stderr, StringComparison.Ordinal);
+        Assert.True(search.ExitCode == 0, search.Stderr);
+        string[] lines = search.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith("1. Page 33  (score ", lines[0], StringComparison.Ordinal);
+        Assert.Equal("https://example.com/page/33", lines[1]);
+        Assert.Contains("**zebra**", lines[2], StringComparison.Ordinal);
+        Assert.Equal(3, lines.Length);
     }
 
     [Fact]
-    public async Task Batch_JsonlToStandardOutput_PrintsOneLinePerPageAndKeepsStdoutClean()
+    public async Task Batch_FieldsMarkdownAndMetadata_WritesOnlyThoseFields()
     {
-        FakeBatchJob job = Job(30);
+        FakeBatchJob job = Job(10);
+        string path = _directory.Combine("fields.jsonl");
 
-        Run run = await RunAsync(Batch(job.Id, "--to", "jsonl:-", "--fields", "markdown,metadata"));
+        CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"jsonl:{path}", "--fields", "markdown, metadata"), Environment(), Ct);
 
-        Assert.Equal(0, run.ExitCode);
-        string[] lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(30, lines.Length);
-        ScrapedPage first = ScrapedPage.Parse(Encoding.UTF8.GetBytes(lines[0]));
-        Assert.NotNull(first.Markdown);
-        Assert.Empty(first.Links); // not selected, so not written
-        Assert.DoesNotContain("progress", run.Stdout, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Batch_IntoBlob_UploadsEveryPage()
-    {
-        FakeBatchJob job = Job(20);
-        string connection = azurite.ConnectionString;
-        string container = "cli" + Guid.NewGuid().ToString("N");
-        Dictionary<string, string?> environment = Environment();
-        environment["AZURE_STORAGE_CONNECTION_STRING"] = connection;
-
-        Run run = await RunAsync(environment, Ct, Batch(job.Id, "--to", $"blob:{container}/crawl"));
-
-        Assert.Equal(0, run.ExitCode);
-        var names = new List<string>();
-        await foreach (BlobItem item in new BlobContainerClient(connection, container).GetBlobsAsync(cancellationToken: Ct))
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        foreach (string line in File.ReadAllLines(path))
         {
-            names.Add(item.Name);
+            ScrapedPage page = ScrapedPage.Parse(Encoding.UTF8.GetBytes(line));
+            Assert.True(page.HasField("markdown"));
+            Assert.True(page.HasField("metadata"));
+            Assert.False(page.HasField("links"));
         }
-
-        Assert.Equal(20, names.Count);
-        Assert.All(names, n => Assert.StartsWith("crawl/", n, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Batch_CancelledMidwayThenRerunWithCheckpoint_EveryPageExactlyOnce()
-    {
-        FakeBatchJob job = Server.AddJob(Pages(400), new FakeJobOptions { PageLimit = 10, Latency = TimeSpan.FromMilliseconds(50) });
-        string jsonl = Temp.Combine("pages.jsonl");
-        string checkpoint = Temp.Combine("run.checkpoint");
-        string[] args = Batch(job.Id, "--to", $"jsonl:{jsonl}", "--checkpoint", checkpoint);
-
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cancel.CancelAfter(TimeSpan.FromMilliseconds(1500));
-        Run first = await RunAsync(Environment(), cancel.Token, args);
-
-        AssertOneClearSentence(first, 130, "Cancelled; run the same command again to resume");
-        Assert.True(File.Exists(checkpoint));
-        int written = JsonLinesFile.ReadKeys(jsonl).Count;
-        Assert.InRange(written, 1, 399);
-
-        Run second = await RunAsync(args);
-
-        Assert.Equal(0, second.ExitCode);
-        Assert.Equal(Range(400).Select(TestPages.ScrapeId).Order(), JsonLinesFile.ReadKeys(jsonl).Order());
-    }
-
-    [Theory]
-    [InlineData("ftp:/tmp/x", "Unknown sink \"ftp:/tmp/x\"")]
-    [InlineData("jsonl:", "names no target")]
-    public async Task Batch_BadSink_ExitsWithUsageSentence(string sink, string expected)
-    {
-        Run run = await RunAsync(Batch(Job(1).Id, "--to", sink));
-
-        AssertOneClearSentence(run, 2, expected);
-    }
-
-    [Fact]
-    public async Task Batch_UnknownField_ExitsWithUsageSentence()
-    {
-        Run run = await RunAsync(Batch(Job(1).Id, "--to", $"jsonl:{Temp.Combine("x.jsonl")}", "--fields", "markdown,bogus"));
-
-        AssertOneClearSentence(run, 2, "Unknown field \"bogus\"");
-    }
-
-    [Fact]
-    public async Task Batch_NoToOption_ExitsWithUsageSentence()
-    {
-        Run run = await RunAsync(Batch(Job(1).Id));
-
-        AssertOneClearSentence(run, 2, "--to");
-    }
-
-    [Fact]
-    public async Task Batch_MissingKey_ExitsNamingTheEnvironmentVariable()
-    {
-        Run run = await RunAsync(new Dictionary<string, string?>(), Ct, Batch(Job(1).Id, "--to", $"jsonl:{Temp.Combine("x.jsonl")}"));
-
-        AssertOneClearSentence(run, 2, "FIRECRAWL_API_KEY");
-    }
-
-    [Fact]
-    public async Task Batch_WrongKey_Exits401WithoutPrintingTheKey()
-    {
-        Run run = await RunAsync(Environment("fc-not-the-key-1234"), Ct, Batch(Job(1).Id, "--to", $"jsonl:{Temp.Combine("x.jsonl")}"));
-
-        AssertOneClearSentence(run, 3, "rejected the API key (401)");
-        Assert.DoesNotContain("fc-not-the-key-1234", run.Stderr + run.Stdout, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Batch_ExpiredJob_ExitsWithTheServersMessage()
+    public async Task Batch_ApiKeyOption_OverridesEnvironmentAndIsNeverPrinted()
     {
         FakeBatchJob job = Job(5);
-        job.Faults.Enqueue(FakeFault.Expired());
+        string path = _directory.Combine("key.jsonl");
 
-        Run run = await RunAsync(Batch(job.Id, "--to", $"jsonl:{Temp.Combine("x.jsonl")}"));
+        CliResult result = await CliRun.RunAsync(
+            Batch(job, "--to", $"jsonl:{path}", "--api-key", Server.ApiKey),
+            new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = "fc-some-other-key" },
+            Ct);
 
-        AssertOneClearSentence(run, 3, "Job expired");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(5, Keys(path).Length);
+        Assert.DoesNotContain(Server.ApiKey, result.Stderr, StringComparison.Ordinal);
+        Assert.All(Server.Requests, r => Assert.Equal($"Bearer {Server.ApiKey}", r.Authorization));
     }
 
     [Fact]
-    public async Task Batch_UnreachableApi_ExitsSayingSo()
+    public async Task Batch_DuplicateServedPage_ReconciliationListsTheFailedUrls()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // Page 7 is served twice under one scrape id: the stream drops the copy, so one page fewer arrives than
+        // the job counts as completed, and the summary turns to the errors endpoint.
+        FakeBatchJob job = Server.AddJob(
+            Enumerable.Range(0, 20).Select(i => TestPages.Json(i == 8 ? 7 : i)),
+            new FakeJobOptions { PageLimit = 5, Errors = [new FakeScrapeError("https://example.com/broken", "Request timed out", "TIMEOUT")] });
+        string path = _directory.Combine("reconcile.jsonl");
 
-        Run run = await RunAsync(["batch", Guid.NewGuid().ToString(), "--to", $"jsonl:{Temp.Combine("x.jsonl")}", "--api-url", $"http://127.0.0.1:{port}", "--max-retries", "0"]);
+        CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"jsonl:{path}"), Environment(), Ct);
 
-        AssertOneClearSentence(run, 3, "could not be reached");
-    }
-
-    [Fact]
-    public async Task Batch_SinkFails_ExitsWithSinkSentence()
-    {
-        string blocked = Temp.Combine("file-not-dir");
-        await File.WriteAllTextAsync(blocked, "x", Ct);
-
-        Run run = await RunAsync(Batch(Job(5).Id, "--to", $"jsonl:{Path.Combine(blocked, "pages.jsonl")}"));
-
-        AssertOneClearSentence(run, 4, "A sink failed");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("done delivered=19 completed=20", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Delivered 19 pages but the job reports 20 completed (status completed); 1 URLs failed:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("failed url=https://example.com/broken error=\"Request timed out\"", result.Stderr, StringComparison.Ordinal);
     }
 }

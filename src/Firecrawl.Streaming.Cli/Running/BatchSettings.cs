@@ -1,0 +1,35 @@
+using Firecrawl.Streaming.Cli.Sinks;
+
+namespace Firecrawl.Streaming.Cli.Running;
+
+/// <summary>Everything a <c>batch</c> run needs, checked: what <c>batch</c> parses from its options and <c>demo</c> builds itself.</summary>
+internal sealed record BatchSettings
+{
+    public required string JobId { get; init; }
+
+    public required IReadOnlyList<SinkSpec> Sinks { get; init; }
+
+    public Uri ApiUrl { get; init; } = FirecrawlClientOptions.DefaultBaseAddress;
+
+    /// <summary>Gets the key given with <c>--api-key</c>; null falls back to <c>FIRECRAWL_API_KEY</c>.</summary>
+    public string? ApiKey { get; init; }
+
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Gets after how many pages each sink is flushed and the checkpoint saved.</summary>
+    public int CheckpointEvery { get; init; } = 250;
+
+    public TimeSpan? PollInterval { get; init; }
+
+    public int? MaxRetries { get; init; }
+
+    public PageFields Fields { get; init; } = PageFields.All;
+
+    public bool Quiet { get; init; }
+
+    /// <summary>Gets the connection string given with <c>--blob-connection</c>; null falls back to <c>AZURE_STORAGE_CONNECTION_STRING</c>.</summary>
+    public string? BlobConnection { get; init; }
+
+    /// <summary>Gets the first retry delay; the public API's default suits it, the local demo server wants less.</summary>
+    public TimeSpan? RetryBaseDelay { get; init; }
+}
