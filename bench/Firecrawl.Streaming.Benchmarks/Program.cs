@@ -36,6 +36,20 @@ public static class Program
             return 0;
         }
 
+        if (arguments.Remove("--paired-pipeline"))
+        {
+            // Compiled only once the pipeline is in the tree.
+            Type? pairedPipeline = typeof(Program).Assembly.GetType("Firecrawl.Streaming.Benchmarks.Pipeline.PipelinePaired");
+            if (pairedPipeline is null)
+            {
+                Console.Error.WriteLine("The pipeline is not in this tree: its benchmarks are not compiled.");
+                return 2;
+            }
+
+            pairedPipeline.GetMethod("Run")!.Invoke(null, [6]);
+            return 0;
+        }
+
         if (arguments.Remove("--check"))
         {
             return await SelfCheck.RunAsync();

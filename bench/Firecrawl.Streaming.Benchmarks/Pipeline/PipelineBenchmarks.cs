@@ -107,6 +107,18 @@ public sealed class PipelineFixture : IDisposable
 
     public static long JobBytes => Corpus.JobBytes(Corpus.JobPageCount(JobMegabytes));
 
+    /// <summary>A new, empty directory under the fixture's scratch folder.</summary>
+    public string NewDirectory(string name)
+    {
+        string path = Path.Combine(_directory, name);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        return path;
+    }
+
     public IPageSink NewJsonLinesSink() => new JsonLinesSink(Path.Combine(_directory, "pages.jsonl"), new JsonLinesSinkOptions { Overwrite = true });
 
     public async Task<long> RunAsync(IPageSink sink, int channelCapacity, int parallelism, int batchSize)
