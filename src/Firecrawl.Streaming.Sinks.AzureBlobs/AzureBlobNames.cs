@@ -208,38 +208,7 @@ public static class AzureBlobNames
         }
     }
 
-    /// <summary>Lowercase ASCII letters and digits, single dashes between them; accents dropped ("bücher" → "bucher").</summary>
-    private static string Slug(string text, int maxLength)
-    {
-        var slug = new StringBuilder();
-        bool dash = false;
-        foreach (char c in text.Normalize(NormalizationForm.FormKD))
-        {
-            if (slug.Length >= maxLength)
-            {
-                break;
-            }
-
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
-            char lower = char.ToLowerInvariant(c);
-            if (char.IsAsciiLetterLower(lower) || char.IsAsciiDigit(lower))
-            {
-                slug.Append(lower);
-                dash = false;
-            }
-            else if (!dash && slug.Length > 0)
-            {
-                slug.Append('-');
-                dash = true;
-            }
-        }
-
-        return slug.ToString().TrimEnd('-');
-    }
+    private static string Slug(string text, int maxLength) => TextSlug.Create(text, maxLength);
 
     private static string Hash(string identity)
     {

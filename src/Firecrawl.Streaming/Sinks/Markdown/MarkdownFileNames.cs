@@ -36,36 +36,7 @@ internal static class MarkdownFileNames
             source = uri.IdnHost + Uri.UnescapeDataString(uri.AbsolutePath);
         }
 
-        // Decompose so that accented letters keep their base letter ("bücher" → "bucher").
-        string decomposed = source.Normalize(NormalizationForm.FormKD);
-        var slug = new StringBuilder(Math.Min(decomposed.Length, maxLength));
-        bool dash = false;
-        foreach (char c in decomposed)
-        {
-            if (slug.Length >= maxLength)
-            {
-                break;
-            }
-
-            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
-            {
-                continue;
-            }
-
-            char lower = char.ToLowerInvariant(c);
-            if (char.IsAsciiLetterLower(lower) || char.IsAsciiDigit(lower))
-            {
-                slug.Append(lower);
-                dash = false;
-            }
-            else if (!dash && slug.Length > 0)
-            {
-                slug.Append('-');
-                dash = true;
-            }
-        }
-
-        string result = slug.ToString().TrimEnd('-');
+        string result = TextSlug.Create(source, maxLength);
         return result.Length > 0 ? result : "page";
     }
 }

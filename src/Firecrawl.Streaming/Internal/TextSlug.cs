@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+
+namespace Firecrawl.Streaming;
+
+/// <summary>Folds text into a name-safe slug; shared by the sinks that derive file and blob names from URLs.</summary>
+internal static class TextSlug
+{
+    /// <summary>Lowercase ASCII letters and digits, single dashes between them; accents dropped ("bücher" → "bucher"). May be empty.</summary>
+    public static string Create(string text, int maxLength)
+    {
+        // Decompose so that accented letters keep their base letter.
+        string decomposed = text.Normalize(NormalizationForm.FormKD);
+        var slug = new StringBuilder(Math.Min(decomposed.Length, Math.Max(maxLength, 0)));
+        bool dash = false;
+        foreach (char c in decomposed)
+        {
+            if (slug.Length >= maxLength)
+            {
+                break;
+            }
+
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue;
+            }
+
+            char lower = char.ToLowerInvariant(c);
+            if (char.IsAsciiLetterLower(lower) || char.IsAsciiDigit(lower))
+            {
+                slug.Append(lower);
+                dash = false;
+            }
+            else if (!dash && slug.Length > 0)
+            {
+                slug.Append('-');
+                dash = true;
+            }
+        }
+
+        return slug.ToString().TrimEnd('-');
+    }
+}
