@@ -38,7 +38,64 @@ internal static class JsonValueDecoder
     {
         var reader = new Utf8JsonReader(value);
         reader.Read();
-        return reader.GetString();
+        return ReadString(ref reader);
+    }
+
+    /// <summary>
+    /// The reader's string, or — for a lone surrogate escape such as <c>\ud800</c>, which JavaScript's JSON encoder
+    /// writes for broken text and <see cref="Utf8JsonReader.GetString"/> refuses — the text with U+FFFD in its place,
+    /// as <see cref="Encoding.UTF8"/> does for invalid bytes.
+    /// </summary>
+    private static string ReadString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return LossyUnescape(reader.ValueSpan);
+        }
+    }
+
+    private static string LossyUnescape(ReadOnlySpan<byte> inner)
+    {
+        var text = new StringBuilder(inner.Length);
+        int run = 0;
+        for (int i = 0; i < inner.Length; i++)
+        {
+            if (inner[i] != (byte)'\\')
+            {
+                continue;
+            }
+
+            text.Append(Encoding.UTF8.GetString(inner[run..i]));
+            char escaped = (char)inner[++i];
+            if (escaped != 'u')
+            {
+                text.Append(escaped switch { 'n' => '\n', 'r' => '\r', 't' => '\t', 'b' => '\b', 'f' => '\f', _ => escaped });
+            }
+            else
+            {
+                char unit = (char)int.Parse(Encoding.ASCII.GetString(inner.Slice(i + 1, 4)), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                i += 4;
+                bool pairs = char.IsHighSurrogate(unit) && i + 6 < inner.Length && inner[i + 1] == (byte)'\\' && inner[i + 2] == (byte)'u'
+                    && char.IsLowSurrogate((char)int.Parse(Encoding.ASCII.GetString(inner.Slice(i + 3, 4)), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                if (pairs)
+                {
+                    text.Append(unit).Append((char)int.Parse(Encoding.ASCII.GetString(inner.Slice(i + 3, 4)), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+                    i += 6;
+                }
+                else
+                {
+                    text.Append(char.IsSurrogate(unit) ? '\ufffd' : unit);
+                }
+            }
+
+            run = i + 1;
+        }
+
+        return text.Append(Encoding.UTF8.GetString(inner[run..])).ToString();
     }
 
     /// <summary>
@@ -210,14 +267,14 @@ internal static class JsonValueDecoder
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return [reader.GetString()!];
+                return [ReadString(ref reader)];
             case JsonTokenType.StartArray:
                 var items = new List<string>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == JsonTokenType.String)
                     {
-                        items.Add(reader.GetString()!);
+                        items.Add(ReadString(ref reader));
                     }
                     else if (reader.TokenType != JsonTokenType.Null)
                     {

@@ -97,4 +97,16 @@ public class ScrapedPageTests
         Assert.Equal("a", single[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => single[1]);
     }
+
+    [Fact]
+    public void Markdown_LoneSurrogateEscape_DecodesToReplacementCharacter()
+    {
+        // JavaScript's JSON encoder writes broken text this way; the page must still be readable.
+        ScrapedPage page = Parse("""{"markdown":"a \ud800 b \udc00","metadata":{"title":"x\ud83d"}}""");
+
+        Assert.Equal("a \ufffd b \ufffd", page.Markdown);
+        Assert.Equal("x\ufffd", page.Metadata.Title.ToString());
+        Assert.Equal("\ud83d\ude00\ufffd\n", Parse("""{"markdown":"\ud83d\ude00\ud800\n"}""").Markdown);
+        Assert.Equal(["ok", "\ufffd"], Parse("""{"metadata":{"keywords":["ok","\udfff"]}}""").Metadata.Keywords);
+    }
 }
