@@ -4,6 +4,8 @@ using Firecrawl.Streaming.Tests.Infrastructure;
 namespace Firecrawl.Streaming.Tests.Paging;
 
 /// <summary>Memory stays bounded by the largest page, not by the response or the job.</summary>
+/// <remarks>Runs alone: it measures the process's live heap, which tests running alongside would inflate.</remarks>
+[Collection(nameof(Client.ProcessStateTests))]
 public class MemoryTests : FakeServerTestBase
 {
     [Fact]
