@@ -5,7 +5,7 @@ namespace Firecrawl.Streaming.Tests.Paging;
 
 /// <summary>Memory stays bounded by the largest page, not by the response or the job.</summary>
 /// <remarks>Runs alone: it measures the process's live heap, which tests running alongside would inflate.</remarks>
-[Collection(nameof(Client.ProcessStateTests))]
+[Collection(nameof(Tests.Client.ProcessStateTests))]
 public class MemoryTests : FakeServerTestBase
 {
     [Fact]
