@@ -76,12 +76,18 @@ public sealed partial class BatchJobPages : IAsyncEnumerable<ScrapedPage>
 
                 prefetched = null;
                 int delivered = 0;
+                bool prefetchDecided = false;
                 try
                 {
                     while (await chunk.ReadBatchAsync(pages, token).ConfigureAwait(false))
                     {
                         PublishStatus(chunk.Envelope);
-                        prefetched ??= PrefetchNext(chunk, token);
+                        // Decide once per chunk, when its next cursor first appears, not on every batch.
+                        if (!prefetchDecided && chunk.Envelope.Next is not null)
+                        {
+                            prefetchDecided = true;
+                            prefetched = PrefetchNext(chunk, token);
+                        }
                         for (int i = 0; i < pages.Count; i++)
                         {
                             ScrapedPage page = pages[i];
