@@ -27,7 +27,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         var ids = new List<string>();
         foreach ((int megabytes, int latency) in Jobs)
         {
-            FakeBatchJob job = server.AddJob(Corpus.JobPageCount(megabytes), Corpus.JobPage, new FakeJobOptions
+            FakeJob job = server.AddJob(Corpus.JobPageCount(megabytes), Corpus.JobPage, new FakeJobOptions
             {
                 PageLimit = 1000,
                 Latency = TimeSpan.FromMilliseconds(latency),

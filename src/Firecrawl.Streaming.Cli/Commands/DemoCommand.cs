@@ -59,7 +59,7 @@ internal static class DemoCommand
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 
         // Pages are produced on demand from their index, so the server holds sizes, not tens of megabytes.
-        FakeBatchJob job = server.AddJob(count, i => FakePageGenerator.Page(i, seed: 2026), new FakeJobOptions
+        FakeJob job = server.AddJob(count, i => FakePageGenerator.Page(i, seed: 2026), new FakeJobOptions
         {
             PageLimit = 100,
 

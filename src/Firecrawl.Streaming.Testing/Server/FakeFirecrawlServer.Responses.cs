@@ -23,7 +23,7 @@ public sealed partial class FakeFirecrawlServer
         await context.Response.WriteAsync(JsonSerializer.Serialize(new { success = false, error }), context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteErrorsAsync(HttpContext context, FakeBatchJob job)
+    private static async Task WriteErrorsAsync(HttpContext context, FakeJob job)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         var body = new
@@ -34,7 +34,7 @@ public sealed partial class FakeFirecrawlServer
         await context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteStatusAsync(HttpContext context, FakeBatchJob job, int skip, int? limit)
+    private static async Task WriteStatusAsync(HttpContext context, FakeJob job, int skip, int? limit)
     {
         FakeFault? fault = job.Faults.Take(skip);
         (string status, int visible) = job.Observe();
@@ -82,7 +82,7 @@ public sealed partial class FakeFirecrawlServer
     }
 
     /// <summary>The body up to and including <c>"data":[</c>; <c>next</c> goes here unless it is written after the data.</summary>
-    private static byte[] Head(FakeBatchJob job, string status, int visible, string? next)
+    private static byte[] Head(FakeJob job, string status, int visible, string? next)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{{\"success\":true,\"status\":\"{status}\",\"completed\":{visible},\"total\":{job.PageCount},");

@@ -20,7 +20,7 @@ namespace Firecrawl.Streaming.Testing;
 /// <example>
 /// <code>
 /// await using var server = await FakeFirecrawlServer.StartAsync();
-/// FakeBatchJob job = server.AddJob(FakePageGenerator.Generate(500));
+/// FakeJob job = server.AddJob(FakePageGenerator.Generate(500));
 /// using var client = new FirecrawlClient(server.CreateClientOptions());
 /// await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id)) { ... }
 /// </code>
@@ -28,7 +28,7 @@ namespace Firecrawl.Streaming.Testing;
 public sealed partial class FakeFirecrawlServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, FakeBatchJob> _jobs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, FakeJob> _jobs = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
 
     private FakeFirecrawlServer(WebApplication app, FakeServerOptions options)
@@ -45,10 +45,6 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
 
     /// <summary>Gets every request received so far, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
-
-    /// <summary>Client options that point at this server with its key (other options at their defaults).</summary>
-    /// <returns>New options.</returns>
-    public FirecrawlClientOptions CreateClientOptions() => new() { BaseAddress = BaseAddress, ApiKey = ApiKey };
 
     /// <summary>Starts a server.</summary>
     /// <param name="options">The options; null for the defaults.</param>
@@ -73,7 +69,7 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
     /// <param name="pages">Each page's JSON object as UTF-8.</param>
     /// <param name="options">Paging options; null for the defaults.</param>
     /// <returns>The job.</returns>
-    public FakeBatchJob AddJob(IEnumerable<byte[]> pages, FakeJobOptions? options = null)
+    public FakeJob AddJob(IEnumerable<byte[]> pages, FakeJobOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pages);
         byte[][] list = [.. pages];
@@ -85,11 +81,11 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
     /// <param name="page">Produces page <c>i</c>'s JSON; called for every request that serves it, so keep it deterministic.</param>
     /// <param name="options">Paging options; null for the defaults.</param>
     /// <returns>The job.</returns>
-    public FakeBatchJob AddJob(int pageCount, Func<int, byte[]> page, FakeJobOptions? options = null)
+    public FakeJob AddJob(int pageCount, Func<int, byte[]> page, FakeJobOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(pageCount);
         ArgumentNullException.ThrowIfNull(page);
-        var job = new FakeBatchJob(Guid.NewGuid().ToString(), pageCount, page, options ?? new FakeJobOptions());
+        var job = new FakeJob(Guid.NewGuid().ToString(), pageCount, page, options ?? new FakeJobOptions());
         _jobs[job.Id] = job;
         return job;
     }
@@ -148,7 +144,7 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
             return;
         }
 
-        if (!_jobs.TryGetValue(id, out FakeBatchJob? job))
+        if (!_jobs.TryGetValue(id, out FakeJob? job))
         {
             await WriteErrorAsync(context, 404, "Job not found").ConfigureAwait(false);
             return;

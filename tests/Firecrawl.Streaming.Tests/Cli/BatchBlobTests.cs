@@ -29,7 +29,7 @@ public sealed class BatchBlobTests(AzuriteFixture azurite) : FakeServerTestBase
     public async Task Batch_BlobSinkFromEnvironment_UploadsOneBlobPerPageUnderThePrefix()
     {
         string connection = azurite.ConnectionString;
-        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 8 });
+        FakeJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 8 });
         var environment = new Dictionary<string, string?>
         {
             ["FIRECRAWL_API_KEY"] = Server.ApiKey,
@@ -54,7 +54,7 @@ public sealed class BatchBlobTests(AzuriteFixture azurite) : FakeServerTestBase
     {
         string connection = azurite.ConnectionString;
         string accountKey = connection.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
-        FakeBatchJob job = Server.AddJob(Pages(12));
+        FakeJob job = Server.AddJob(Pages(12));
 
         CliResult result = await CliRun.RunAsync(
             ["batch", job.Id, "--to", $"blob:{_container}", "--blob-connection", connection, "--api-url", Server.BaseAddress.ToString(), "--api-key", Server.ApiKey],

@@ -13,12 +13,12 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private string[] Batch(FakeBatchJob job, params string[] more) =>
+    private string[] Batch(FakeJob job, params string[] more) =>
         ["batch", job.Id, "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "20ms", .. more];
 
     private Dictionary<string, string?> Environment() => new() { ["FIRECRAWL_API_KEY"] = Server.ApiKey };
 
-    private FakeBatchJob Job(int pages, int limit = 25) => Server.AddJob(Pages(pages), new FakeJobOptions { PageLimit = limit });
+    private FakeJob Job(int pages, int limit = 25) => Server.AddJob(Pages(pages), new FakeJobOptions { PageLimit = limit });
 
     private static string[] Keys(string jsonl) =>
         [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key)];
@@ -26,7 +26,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_JsonlFile_WritesEveryPageOnceAndExitsZero()
     {
-        FakeBatchJob job = Job(120);
+        FakeJob job = Job(120);
         string path = _directory.Combine("out/pages.jsonl");
 
         CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"jsonl:{path}"), Environment(), Ct);
@@ -42,7 +42,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_JsonlStdout_PagesGoToStdoutAndPlainLinesToStderr()
     {
-        FakeBatchJob job = Server.AddJob(Pages(60), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 3 });
+        FakeJob job = Server.AddJob(Pages(60), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 3 });
 
         CliResult result = await CliRun.RunAsync(Batch(job, "--to", "jsonl:-"), Environment(), Ct);
 
@@ -57,7 +57,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_MarkdownDirectory_WritesOneFilePerPage()
     {
-        FakeBatchJob job = Job(40);
+        FakeJob job = Job(40);
         string directory = _directory.Combine("md");
 
         CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"md:{directory}", "--quiet"), Environment(), Ct);
@@ -72,7 +72,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_LuceneThenSearch_IndexHoldsEveryPageAndSearchFindsOne()
     {
-        FakeBatchJob job = Server.AddJob(
+        FakeJob job = Server.AddJob(
             Enumerable.Range(0, 50).Select(i => TestPages.Json(i, markdown: i == 33 ? "# Zebra crossing\n\nA rare zebra appears here." : null)),
             new FakeJobOptions { PageLimit = 20 });
         string index = _directory.Combine("index");
@@ -97,7 +97,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_FieldsMarkdownAndMetadata_WritesOnlyThoseFields()
     {
-        FakeBatchJob job = Job(10);
+        FakeJob job = Job(10);
         string path = _directory.Combine("fields.jsonl");
 
         CliResult result = await CliRun.RunAsync(Batch(job, "--to", $"jsonl:{path}", "--fields", "markdown, metadata"), Environment(), Ct);
@@ -115,7 +115,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_ApiKeyOption_OverridesEnvironmentAndIsNeverPrinted()
     {
-        FakeBatchJob job = Job(5);
+        FakeJob job = Job(5);
         string path = _directory.Combine("key.jsonl");
 
         CliResult result = await CliRun.RunAsync(
@@ -134,7 +134,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     {
         // Page 7 is served twice under one scrape id: the stream drops the copy, so one page fewer arrives than
         // the job counts as completed, and the summary turns to the errors endpoint.
-        FakeBatchJob job = Server.AddJob(
+        FakeJob job = Server.AddJob(
             Enumerable.Range(0, 20).Select(i => TestPages.Json(i == 8 ? 7 : i)),
             new FakeJobOptions { PageLimit = 5, Errors = [new FakeScrapeError("https://example.com/broken", "Request timed out", "TIMEOUT")] });
         string path = _directory.Combine("reconcile.jsonl");

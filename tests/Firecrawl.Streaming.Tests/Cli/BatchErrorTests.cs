@@ -71,7 +71,7 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_BlobSinkWithoutConnectionString_ExitsTwoNamingBothWays()
     {
-        FakeBatchJob job = Server.AddJob(Pages(3));
+        FakeJob job = Server.AddJob(Pages(3));
 
         CliResult result = await CliRun.RunAsync(Batch(job.Id, "--to", "blob:pages"), Environment(), Ct);
 
@@ -105,7 +105,7 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_WrongKey_ExitsThreeWithTheServersMessageAndNoKey()
     {
-        FakeBatchJob job = Server.AddJob(Pages(3));
+        FakeJob job = Server.AddJob(Pages(3));
 
         CliResult result = await CliRun.RunAsync(Batch(job.Id, "--to", Jsonl, "--api-key", SecretKey), Environment(), Ct);
 
@@ -117,7 +117,7 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_ExpiredJob_ExitsThreeWithTheServersMessage()
     {
-        FakeBatchJob job = Server.AddJob(Pages(3));
+        FakeJob job = Server.AddJob(Pages(3));
         job.Faults.Enqueue(FakeFault.Expired());
 
         CliResult result = await CliRun.RunAsync(Batch(job.Id, "--to", Jsonl), Environment(), Ct);
@@ -129,7 +129,7 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_JsonlPathIsADirectory_ExitsFourNamingTheSink()
     {
-        FakeBatchJob job = Server.AddJob(Pages(3));
+        FakeJob job = Server.AddJob(Pages(3));
         string directory = _directory.Combine("taken");
         Directory.CreateDirectory(directory);
 
@@ -154,8 +154,8 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Batch_CheckpointOfAnotherJob_ExitsTwoNamingTheFile()
     {
-        FakeBatchJob first = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
-        FakeBatchJob second = Server.AddJob(Pages(30));
+        FakeJob first = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob second = Server.AddJob(Pages(30));
         string checkpoint = _directory.Combine("shared.checkpoint");
         CliResult done = await CliRun.RunAsync(Batch(first.Id, "--to", Jsonl, "--checkpoint", checkpoint, "--checkpoint-every", "5", "-q"), Environment(), Ct);
         int requests = Server.Requests.Count;

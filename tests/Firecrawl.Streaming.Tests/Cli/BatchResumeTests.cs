@@ -16,7 +16,7 @@ public sealed class BatchResumeTests : FakeServerTestBase, IDisposable
     public async Task Batch_CancelledMidwayThenRunAgain_EveryPageExactlyOnce()
     {
         // Slow responses of 10 pages each make "midway" last long enough to cancel in.
-        FakeBatchJob job = Server.AddJob(Pages(300), new FakeJobOptions { PageLimit = 10, Latency = TimeSpan.FromMilliseconds(15) });
+        FakeJob job = Server.AddJob(Pages(300), new FakeJobOptions { PageLimit = 10, Latency = TimeSpan.FromMilliseconds(15) });
         string jsonl = _directory.Combine("pages.jsonl");
         string checkpoint = _directory.Combine("job.checkpoint");
         string[] args =

@@ -59,7 +59,7 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Process_JsonlToStdout_PipesEveryPageAndPrintsPlainProgress()
     {
-        FakeBatchJob job = Server.AddJob(Pages(200), new FakeJobOptions { PageLimit = 30, ScrapingRequests = 3 });
+        FakeJob job = Server.AddJob(Pages(200), new FakeJobOptions { PageLimit = 30, ScrapingRequests = 3 });
         using Process process = Start("batch", job.Id, "--to", "jsonl:-", "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "20ms");
 
         (int code, string stdout, string stderr) = await FinishAsync(process, process.StandardOutput.ReadToEndAsync(Ct), process.StandardError.ReadToEndAsync(Ct));
@@ -75,7 +75,7 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Process_Sigint_ExitsWith130LeavingACheckpointThatResumes()
     {
-        FakeBatchJob job = Server.AddJob(Pages(400), new FakeJobOptions { PageLimit = 10, Latency = TimeSpan.FromMilliseconds(20) });
+        FakeJob job = Server.AddJob(Pages(400), new FakeJobOptions { PageLimit = 10, Latency = TimeSpan.FromMilliseconds(20) });
         string jsonl = _directory.Combine("pages.jsonl");
         string checkpoint = _directory.Combine("job.checkpoint");
         string[] args =

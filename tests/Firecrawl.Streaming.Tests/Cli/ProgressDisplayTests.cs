@@ -26,7 +26,7 @@ public sealed partial class ProgressDisplayTests : FakeServerTestBase, IDisposab
     [Fact]
     public async Task Batch_StderrIsATerminal_DrawsLiveProgressAndSummaryTable()
     {
-        FakeBatchJob job = Server.AddJob(Pages(80), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 4 });
+        FakeJob job = Server.AddJob(Pages(80), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 4 });
         string path = _directory.Combine("live.jsonl");
 
         (int code, string stdout, string stderr) = await RunOnTerminalAsync(
@@ -46,7 +46,7 @@ public sealed partial class ProgressDisplayTests : FakeServerTestBase, IDisposab
     [Fact]
     public async Task Batch_StdoutSinkOnATerminal_FallsBackToPlainLines()
     {
-        FakeBatchJob job = Server.AddJob(Pages(15));
+        FakeJob job = Server.AddJob(Pages(15));
 
         (int code, string stdout, string stderr) = await RunOnTerminalAsync(
             "batch", job.Id, "--to", "jsonl:-", "--api-url", Server.BaseAddress.ToString());
@@ -60,7 +60,7 @@ public sealed partial class ProgressDisplayTests : FakeServerTestBase, IDisposab
     [Fact]
     public async Task Batch_Quiet_PrintsNothingOnSuccess()
     {
-        FakeBatchJob job = Server.AddJob(Pages(15));
+        FakeJob job = Server.AddJob(Pages(15));
 
         (int code, string stdout, string stderr) = await RunOnTerminalAsync(
             "batch", job.Id, "--to", $"md:{_directory.Combine("md")}", "--api-url", Server.BaseAddress.ToString(), "-q");

@@ -9,7 +9,7 @@ public class FirecrawlClientTests : FakeServerTestBase
     [Fact]
     public async Task GetBatchErrorsAsync_JobWithFailures_ReturnsThem()
     {
-        FakeBatchJob job = Server.AddJob(Pages(2), new FakeJobOptions
+        FakeJob job = Server.AddJob(Pages(2), new FakeJobOptions
         {
             Errors = [new FakeScrapeError("https://a.example/x", "Timeout", "SCRAPE_TIMEOUT")],
             RobotsBlocked = ["https://b.example/private"],

@@ -18,7 +18,7 @@ public class ReadmeExampleTests : FakeServerTestBase
     [Fact]
     public async Task ReadmeExample_RunsAsWritten()
     {
-        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(FakePageGenerator.Generate(30), new FakeJobOptions { PageLimit = 10 });
         var output = new StringWriter();
         string? savedKey = Environment.GetEnvironmentVariable("FIRECRAWL_API_KEY");
         Environment.SetEnvironmentVariable("FIRECRAWL_API_KEY", Server.ApiKey);
@@ -47,7 +47,7 @@ public class ReadmeExampleTests : FakeServerTestBase
     [Fact]
     public async Task ReadmeSinksExample_RunsAsWrittenAndResumesFromTheCheckpoint()
     {
-        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(40), new FakeJobOptions { PageLimit = 15 });
+        FakeJob job = Server.AddJob(FakePageGenerator.Generate(40), new FakeJobOptions { PageLimit = 15 });
         using var directory = new Sinks.TempDirectory();
         string previous = Environment.CurrentDirectory;
         Environment.CurrentDirectory = directory.Path;
@@ -77,7 +77,7 @@ public class ReadmeExampleTests : FakeServerTestBase
     [Fact]
     public async Task ReadmeCustomSink_WorksInThePipeline()
     {
-        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(12));
+        FakeJob job = Server.AddJob(FakePageGenerator.Generate(12));
         using var client = new FirecrawlClient(Server.CreateClientOptions());
         var sink = new ConsoleTitlesSink();
 

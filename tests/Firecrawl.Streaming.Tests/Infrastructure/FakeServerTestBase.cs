@@ -55,6 +55,6 @@ public abstract class FakeServerTestBase : IAsyncLifetime
 
     protected static int[] Range(int count) => [.. Enumerable.Range(0, count)];
 
-    protected List<RecordedRequest> StatusRequests(FakeBatchJob job) =>
+    protected List<RecordedRequest> StatusRequests(FakeJob job) =>
         [.. Server.Requests.Where(r => r.Path.EndsWith(job.Id, StringComparison.Ordinal))];
 }

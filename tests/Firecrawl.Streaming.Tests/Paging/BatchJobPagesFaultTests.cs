@@ -7,7 +7,7 @@ namespace Firecrawl.Streaming.Tests.Paging;
 /// <summary>Every fault over a real socket, asserting the exact pages delivered.</summary>
 public class BatchJobPagesFaultTests : FakeServerTestBase
 {
-    private async Task<FirecrawlException> FailingReadAsync(FakeBatchJob job, FirecrawlClient client, List<ScrapedPage>? delivered = null)
+    private async Task<FirecrawlException> FailingReadAsync(FakeJob job, FirecrawlClient client, List<ScrapedPage>? delivered = null)
     {
         var error = await Assert.ThrowsAsync<FirecrawlException>(async () =>
         {
@@ -23,7 +23,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_429WithRetryAfterHeader_WaitsThenDeliversEverything()
     {
-        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.Status(429, "Rate limit exceeded", retryAfter: TimeSpan.FromSeconds(1)), atSkip: 10);
         using FirecrawlClient client = Client();
         var clock = Stopwatch.StartNew();
@@ -38,7 +38,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_429WithDelayInMessage_WaitsThenDeliversEverything()
     {
-        FakeBatchJob job = Server.AddJob(Pages(5));
+        FakeJob job = Server.AddJob(Pages(5));
         job.Faults.Enqueue(FakeFault.Status(429)); // "... please retry after 1s, resets at ..."
         using FirecrawlClient client = Client();
         var clock = Stopwatch.StartNew();
@@ -56,7 +56,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [InlineData(503)]
     public async Task StreamBatchAsync_TransientStatus_RetriedFromTheSameCursor(int status)
     {
-        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.Status(status), atSkip: 10).Enqueue(FakeFault.Status(status), atSkip: 10);
         using FirecrawlClient client = Client();
 
@@ -69,7 +69,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_RetriesExhausted_ThrowsWithStatusAfterDeliveringEarlierPages()
     {
-        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
         for (int i = 0; i < 4; i++)
         {
             job.Faults.Enqueue(FakeFault.Status(503), atSkip: 10);
@@ -94,7 +94,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [InlineData(409, "Conflict")]
     public async Task StreamBatchAsync_ClientError_NotRetriedAndCarriesServerText(int status, string text)
     {
-        FakeBatchJob job = Server.AddJob(Pages(5));
+        FakeJob job = Server.AddJob(Pages(5));
         job.Faults.Enqueue(FakeFault.Status(status, text));
         using FirecrawlClient client = Client();
 
@@ -109,7 +109,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_WrongApiKey_Throws401WithoutEchoingTheKey()
     {
-        FakeBatchJob job = Server.AddJob(Pages(2));
+        FakeJob job = Server.AddJob(Pages(2));
         using var client = new FirecrawlClient(Options(o => o.ApiKey = "fc-wrong-secret"));
 
         var error = await Assert.ThrowsAsync<FirecrawlException>(() => ReadAllAsync(client.StreamBatchAsync(job.Id)));
@@ -131,7 +131,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_SuccessFalseWith200_ThrowsRequestFailed()
     {
-        FakeBatchJob job = Server.AddJob(Pages(2));
+        FakeJob job = Server.AddJob(Pages(2));
         job.Faults.Enqueue(FakeFault.SuccessFalse("Batch scrape job failed to start"));
         using FirecrawlClient client = Client();
 
@@ -148,7 +148,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [InlineData(3200)]
     public async Task StreamBatchAsync_ConnectionDroppedMidBody_NothingLostNothingDuplicated(int bytes)
     {
-        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.DropAfterBytes(bytes), atSkip: 10).Enqueue(FakeFault.DropAfterBytes(bytes / 2), atSkip: 10);
         using FirecrawlClient client = Client();
 
@@ -161,7 +161,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_BodyStallsPastIdleTimeout_ChunkRetried()
     {
-        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.StallAfterBytes(900, TimeSpan.FromSeconds(5)), atSkip: 10);
         using FirecrawlClient client = Client(o => o.BodyIdleTimeout = TimeSpan.FromMilliseconds(300));
 
@@ -174,7 +174,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_TrickledBody_DeliversEverything()
     {
-        FakeBatchJob job = Server.AddJob(Pages(4));
+        FakeJob job = Server.AddJob(Pages(4));
         job.Faults.Enqueue(FakeFault.Trickle(97, TimeSpan.FromMilliseconds(1)));
         using FirecrawlClient client = Client();
 
@@ -184,7 +184,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_MalformedJson_ThrowsWithByteOffsetAfterTheGoodPage()
     {
-        FakeBatchJob job = Server.AddJob(Pages(5));
+        FakeJob job = Server.AddJob(Pages(5));
         job.Faults.Enqueue(FakeFault.MalformedJson());
         using FirecrawlClient client = Client();
         var delivered = new List<ScrapedPage>();
@@ -201,7 +201,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_HtmlProxyPageWith200_ThrowsNotJson()
     {
-        FakeBatchJob job = Server.AddJob(Pages(5));
+        FakeJob job = Server.AddJob(Pages(5));
         job.Faults.Enqueue(FakeFault.Html());
         using FirecrawlClient client = Client();
 
@@ -216,7 +216,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     {
         List<byte[]> source = [.. Pages(3)];
         source[1] = TestPages.Json(1, markdown: new string('x', 2_000_000));
-        FakeBatchJob job = Server.AddJob(source);
+        FakeJob job = Server.AddJob(source);
         using FirecrawlClient client = Client(o => o.MaxPageBytes = 256 * 1024);
         var delivered = new List<ScrapedPage>();
 
@@ -230,7 +230,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     public async Task StreamBatchAsync_HostileNextLink_RequestsStayOnTheConfiguredOrigin()
     {
         await using FakeFirecrawlServer foreign = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.ForeignNext(foreign.BaseAddress)).Enqueue(FakeFault.ForeignNext(new Uri("https://attacker.example")));
         using FirecrawlClient client = Client();
 
@@ -244,7 +244,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_FinishedJobWhoseCursorDoesNotAdvance_ThrowsCursorStalled()
     {
-        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.DuplicatePages(10), atSkip: 10);
         using FirecrawlClient client = Client();
         var delivered = new List<ScrapedPage>();
@@ -258,7 +258,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_JobStuckScraping_ThrowsCursorStalledAfterTimeout()
     {
-        FakeBatchJob job = Server.AddJob(Pages(0), new FakeJobOptions { ScrapingRequests = 100_000 });
+        FakeJob job = Server.AddJob(Pages(0), new FakeJobOptions { ScrapingRequests = 100_000 });
         using FirecrawlClient client = Client(o => o.JobStallTimeout = TimeSpan.FromMilliseconds(300));
 
         FirecrawlException error = await FailingReadAsync(job, client);
@@ -270,7 +270,7 @@ public class BatchJobPagesFaultTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_ServerStallsAfterFirstPage_FirstPageArrivesBeforeTheResponseEnds()
     {
-        FakeBatchJob job = Server.AddJob(Pages(3));
+        FakeJob job = Server.AddJob(Pages(3));
         job.Faults.Enqueue(FakeFault.StallAfterFirstPage(TimeSpan.FromSeconds(3)));
         using FirecrawlClient client = Client();
         var clock = Stopwatch.StartNew();

@@ -9,7 +9,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_ChunkedByLimit_YieldsEveryPageInOrder()
     {
-        FakeBatchJob job = Server.AddJob(Pages(250), new FakeJobOptions { PageLimit = 40 });
+        FakeJob job = Server.AddJob(Pages(250), new FakeJobOptions { PageLimit = 40 });
         using FirecrawlClient client = Client();
 
         List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
@@ -24,7 +24,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     {
         List<byte[]> source = [.. Pages(30)];
         source[10] = TestPages.Json(10, markdown: new string('m', 300_000));
-        FakeBatchJob job = Server.AddJob(source, new FakeJobOptions { ChunkByteCap = 100_000 });
+        FakeJob job = Server.AddJob(source, new FakeJobOptions { ChunkByteCap = 100_000 });
         using FirecrawlClient client = Client();
 
         List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
@@ -38,7 +38,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [InlineData(true)]
     public async Task StreamBatchAsync_ScrapingPhaseWithSameCursorNext_PollsUntilComplete(bool nextAfterData)
     {
-        FakeBatchJob job = Server.AddJob(Pages(60), new FakeJobOptions { ScrapingRequests = 6, PageLimit = 7, NextAfterData = nextAfterData });
+        FakeJob job = Server.AddJob(Pages(60), new FakeJobOptions { ScrapingRequests = 6, PageLimit = 7, NextAfterData = nextAfterData });
         using FirecrawlClient client = Client();
         BatchJobPages stream = client.StreamBatchAsync(job.Id);
         var statuses = new List<string>();
@@ -56,7 +56,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_FinishedJobWithNextToEmptyChunk_Stops()
     {
-        FakeBatchJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10, NextOnFinishedJob = true });
+        FakeJob job = Server.AddJob(Pages(20), new FakeJobOptions { PageLimit = 10, NextOnFinishedJob = true });
         using FirecrawlClient client = Client();
 
         List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id));
@@ -68,7 +68,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_OffsetShiftServesPagesTwice_DuplicatesDropped()
     {
-        FakeBatchJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(30), new FakeJobOptions { PageLimit = 10 });
         job.Faults.Enqueue(FakeFault.DuplicatePages(3), atSkip: 10).Enqueue(FakeFault.DuplicatePages(2), atSkip: 17);
         using FirecrawlClient client = Client();
         BatchJobPages stream = client.StreamBatchAsync(job.Id);
@@ -82,7 +82,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_ResumeFromEveryPage_YieldsExactlyThePagesAfterIt()
     {
-        FakeBatchJob job = Server.AddJob(Pages(23), new FakeJobOptions { PageLimit = 5 });
+        FakeJob job = Server.AddJob(Pages(23), new FakeJobOptions { PageLimit = 5 });
         using FirecrawlClient client = Client();
         List<ScrapedPage> all = await ReadAllAsync(client.StreamBatchAsync(job.Id));
 
@@ -96,8 +96,8 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_ResumeTokenOfAnotherJob_ThrowsInvalidCursor()
     {
-        FakeBatchJob first = Server.AddJob(Pages(3));
-        FakeBatchJob second = Server.AddJob(Pages(3));
+        FakeJob first = Server.AddJob(Pages(3));
+        FakeJob second = Server.AddJob(Pages(3));
         using FirecrawlClient client = Client();
         List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(first.Id));
 
@@ -110,7 +110,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_StatusVisibleAsChunksArrive_WithoutExtraRequests()
     {
-        FakeBatchJob job = Server.AddJob(Pages(12), new FakeJobOptions { PageLimit = 4 });
+        FakeJob job = Server.AddJob(Pages(12), new FakeJobOptions { PageLimit = 4 });
         using FirecrawlClient client = Client();
         BatchJobPages stream = client.StreamBatchAsync(job.Id);
         BatchScrapeStatus? seenAtFirstPage = null;
@@ -130,7 +130,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_FieldSelection_PagesHoldOnlySelectedFields()
     {
-        FakeBatchJob job = Server.AddJob(FakePageGenerator.Generate(20));
+        FakeJob job = Server.AddJob(FakePageGenerator.Generate(20));
         using FirecrawlClient client = Client();
 
         List<ScrapedPage> pages = await ReadAllAsync(client.StreamBatchAsync(job.Id, new BatchStreamOptions { Fields = PageFields.Markdown | PageFields.Metadata }));
@@ -149,7 +149,7 @@ public class BatchJobPagesTests : FakeServerTestBase
     [Fact]
     public async Task StreamBatchAsync_ConsumerStopsEarly_NoFurtherRequests()
     {
-        FakeBatchJob job = Server.AddJob(Pages(100), new FakeJobOptions { PageLimit = 10 });
+        FakeJob job = Server.AddJob(Pages(100), new FakeJobOptions { PageLimit = 10 });
         using FirecrawlClient client = Client();
 
         await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id).WithCancellation(Ct))

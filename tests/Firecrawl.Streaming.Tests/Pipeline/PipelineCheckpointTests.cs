@@ -96,7 +96,7 @@ public sealed class PipelineCheckpointTests
     public async Task StreamBatchToSinksAsync_StoredCheckpoint_StreamsOnlyThePagesAfterIt()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 25 });
+        FakeJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 25 });
         using var client = new FirecrawlClient(server.CreateClientOptions());
         var first = new RecordingSink();
         var store = new InMemoryCheckpointStore();
@@ -118,7 +118,7 @@ public sealed class PipelineCheckpointTests
     public async Task StreamBatchToSinksAsync_FieldSelection_SinksReceiveOnlyTheSelectedFields()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 5).Select(i => TestPages.Json(i)));
+        FakeJob job = server.AddJob(Enumerable.Range(0, 5).Select(i => TestPages.Json(i)));
         using var client = new FirecrawlClient(server.CreateClientOptions());
         var sink = new RecordingSink();
         var options = new PipelineOptions { StreamOptions = new BatchStreamOptions { Fields = PageFields.Metadata } };

@@ -30,7 +30,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     public async Task StreamBatchToSinksAsync_TwoRealSinksFailingInTurn_AfterResumesBothHoldEveryPageOnce()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 300).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 40 });
+        FakeJob job = server.AddJob(Enumerable.Range(0, 300).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 40 });
         using var client = new FirecrawlClient(ClientOptions(server));
         string jsonl = _directory.Combine("pages.jsonl.gz");
         string markdown = _directory.Combine("md");
@@ -70,7 +70,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     public async Task StreamBatchToSinksAsync_ServerDropsAndRateLimits_ClientRetriesAndSinkGetsEveryPageOnce()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 30 });
+        FakeJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 30 });
         job.Faults.Enqueue(FakeFault.DropAfterBytes(2500), atSkip: 30);
         job.Faults.Enqueue(FakeFault.Status(429, "Rate limit exceeded, please retry after 0.005s"), atSkip: 60);
         job.Faults.Enqueue(FakeFault.Status(502), atSkip: 90);
@@ -88,7 +88,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     public async Task StreamBatchToSinksAsync_JobStillScraping_ProgressCarriesJobStatus()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 40).Select(i => TestPages.Json(i)), new FakeJobOptions { ScrapingRequests = 3, PageLimit = 10 });
+        FakeJob job = server.AddJob(Enumerable.Range(0, 40).Select(i => TestPages.Json(i)), new FakeJobOptions { ScrapingRequests = 3, PageLimit = 10 });
         FirecrawlClientOptions clientOptions = ClientOptions(server);
         clientOptions.PollInterval = TimeSpan.FromMilliseconds(5);
         using var client = new FirecrawlClient(clientOptions);
@@ -108,7 +108,7 @@ public sealed class PipelineEndToEndTests : IDisposable
     public async Task StreamBatchToSinksAsync_SecondRunAfterCompletion_ReadsNothingAgain()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, 30).Select(i => TestPages.Json(i)));
+        FakeJob job = server.AddJob(Enumerable.Range(0, 30).Select(i => TestPages.Json(i)));
         using var client = new FirecrawlClient(ClientOptions(server));
         var store = new FileCheckpointStore(_directory.Combine("job.checkpoint"));
         var options = new PipelineOptions { Checkpoint = store };

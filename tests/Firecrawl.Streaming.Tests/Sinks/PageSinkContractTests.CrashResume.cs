@@ -30,7 +30,7 @@ public abstract partial class PageSinkContractTests
     public async Task Pipeline_KilledAtRandomPointsThenResumed_BackendHoldsEveryPageOnce(int seed)
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
-        FakeBatchJob job = server.AddJob(Enumerable.Range(0, JobPages).Select(JobPage), new FakeJobOptions { PageLimit = 35 });
+        FakeJob job = server.AddJob(Enumerable.Range(0, JobPages).Select(JobPage), new FakeJobOptions { PageLimit = 35 });
         using var client = new FirecrawlClient(server.CreateClientOptions());
         string checkpointDirectory = Path.Combine(Path.GetTempPath(), "fc-contract-" + Guid.NewGuid().ToString("N"));
         var store = new FileCheckpointStore(Path.Combine(checkpointDirectory, "job.checkpoint"));

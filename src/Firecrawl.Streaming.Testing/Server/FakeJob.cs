@@ -3,13 +3,13 @@ using System.Text;
 namespace Firecrawl.Streaming.Testing;
 
 /// <summary>A batch job served by <see cref="FakeFirecrawlServer"/>: its pages, its paging options and its scripted faults.</summary>
-public sealed class FakeBatchJob
+public sealed class FakeJob
 {
     private readonly Func<int, byte[]> _page;
     private int _statusRequests;
     private int[]? _sizes;
 
-    internal FakeBatchJob(string id, int pageCount, Func<int, byte[]> page, FakeJobOptions options)
+    internal FakeJob(string id, int pageCount, Func<int, byte[]> page, FakeJobOptions options)
     {
         Id = id;
         PageCount = pageCount;

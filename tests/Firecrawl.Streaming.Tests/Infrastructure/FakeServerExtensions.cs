@@ -1,0 +1,11 @@
+using Firecrawl.Streaming.Testing;
+
+namespace Firecrawl.Streaming.Tests.Infrastructure;
+
+/// <summary>Connects the library to the testing kit, which knows nothing of the library.</summary>
+public static class FakeServerExtensions
+{
+    /// <summary>Client options that point at the server with its key (other options at their defaults).</summary>
+    public static FirecrawlClientOptions CreateClientOptions(this FakeFirecrawlServer server) =>
+        new() { BaseAddress = server.BaseAddress, ApiKey = server.ApiKey };
+}
