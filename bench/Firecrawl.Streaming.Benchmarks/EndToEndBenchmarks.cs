@@ -100,13 +100,13 @@ public class JobSizeMemoryBenchmarks
 public sealed class LoopbackClients : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly FirecrawlClient _client;
+    private readonly FirecrawlJobClient _client;
 
     public LoopbackClients()
     {
         _http = new HttpClient(new SocketsHttpHandler()) { Timeout = TimeSpan.FromMinutes(5) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LoopbackServer.ApiKey);
-        _client = new FirecrawlClient(new FirecrawlClientOptions { BaseAddress = LoopbackServer.Address, ApiKey = LoopbackServer.ApiKey });
+        _client = new FirecrawlJobClient(new FirecrawlJobClientOptions { BaseAddress = LoopbackServer.Address, ApiKey = LoopbackServer.ApiKey });
     }
 
     /// <summary>What the official SDKs do: each chunk deserialized whole, every page kept until the job is read.</summary>
@@ -135,7 +135,7 @@ public sealed class LoopbackClients : IDisposable
     public async Task<long> StreamingAsync(string jobId)
     {
         long sum = 0;
-        await foreach (ScrapedPage page in _client.StreamBatchAsync(jobId).ConfigureAwait(false))
+        await foreach (ScrapedPage page in _client.StreamBatchScrapeAsync(jobId).ConfigureAwait(false))
         {
             sum += ChunkReading.ReadAllTyped(page);
         }

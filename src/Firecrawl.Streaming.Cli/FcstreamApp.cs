@@ -11,11 +11,13 @@ namespace Firecrawl.Streaming.Cli;
 /// The <c>fcstream</c> application, runnable in-process: tests pass writers for standard output and error and
 /// a dictionary for the environment, so they capture everything and never touch the real console or variables.
 /// </summary>
-internal static class FcstreamApp
+public static class FcstreamApp
 {
     private static readonly string[] SecretOptions = ["--api-key", "--blob-connection"];
 
     /// <summary>Runs the tool on the process's console, stopping cleanly on Ctrl+C (a second Ctrl+C ends it at once).</summary>
+    /// <param name="args">The command line, without the program name.</param>
+    /// <returns>The exit code.</returns>
     public static async Task<int> RunConsoleAsync(string[] args)
     {
         using var cancel = new CancellationTokenSource();
@@ -40,7 +42,7 @@ internal static class FcstreamApp
     /// <param name="stderr">Standard error: progress, summaries and errors.</param>
     /// <param name="environment">The environment variables the run sees; null for the process's own.</param>
     /// <param name="cancellationToken">Stops the run as Ctrl+C would.</param>
-    /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
+    /// <returns>The exit code (see the README's table of exit codes).</returns>
     public static Task<int> RunAsync(
         string[] args,
         TextWriter stdout,
@@ -50,7 +52,7 @@ internal static class FcstreamApp
         RunAsync(args, new CliConsole(stdout, stderr, environment), cancellationToken);
 
     /// <summary>Runs the tool on <paramref name="console"/>.</summary>
-    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
@@ -65,7 +67,7 @@ internal static class FcstreamApp
         ParseResult parse = root.Parse(args);
         if (args.Length == 0)
         {
-            return Fail(console, redactor, ExitCodes.Usage, "No command given; run 'fcstream --help' to see batch, search and demo.");
+            return Fail(console, redactor, ExitCodes.Usage, "No command given; run 'fcstream --help' to see the commands.");
         }
 
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
@@ -97,11 +99,10 @@ internal static class FcstreamApp
     }
 
     private static RootCommand BuildRoot(AppServices services) =>
-        new("fcstream: stream Firecrawl batch-scrape jobs into JSON Lines files, Markdown folders, a Lucene index or Azure Blob Storage.")
+        new("fcstream: stream Firecrawl batch-scrape and crawl jobs into JSON Lines files, Markdown folders, a Lucene index or Azure Blob Storage.")
         {
             BatchCommand.Create(services),
             SearchCommand.Create(services),
-            DemoCommand.Create(services),
         };
 
     private static int Fail(CliConsole console, Redactor redactor, int exitCode, string sentence)

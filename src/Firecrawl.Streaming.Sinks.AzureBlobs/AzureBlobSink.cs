@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using Azure.Storage.Blobs;
 
 namespace Firecrawl.Streaming.Sinks.AzureBlobs;

@@ -66,7 +66,7 @@ internal sealed class BatchWindow
                 continue;
             }
 
-            using ScrapedPage stored = ScrapedPage.Parse(line);
+            using ScrapedPage stored = PageParser.Parse(line);
             string key = stored.Key;
             if (!_lines.ContainsKey(key))
             {

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using Lucene.Net.Analysis;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;

@@ -210,7 +210,7 @@ public static class Breakdown
 
     private static List<ScrapedPage> Parse(byte[] body, bool pool)
     {
-        var parser = new BatchChunkParser("job", 0, PageFields.All, pool, ChunkReading.MaxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, PageFields.All, pool, ChunkReading.MaxPageBytes);
         var pages = new List<ScrapedPage>();
         parser.Parse(new ReadOnlySequence<byte>(body), true, pages, out _);
         return pages;

@@ -20,7 +20,7 @@ public enum PageUse
     RawUtf8,
 }
 
-/// <summary>Drives <see cref="BatchChunkParser"/> from a <see cref="PipeReader"/> exactly as the client's chunk session does.</summary>
+/// <summary>Drives <see cref="ChunkParser"/> from a <see cref="PipeReader"/> exactly as the client's chunk session does.</summary>
 public static class ChunkReading
 {
     public const int MaxPageBytes = 256 * 1024 * 1024;
@@ -52,7 +52,7 @@ public static class ChunkReading
     /// <summary>Parses one chunk and uses every page as <paramref name="use"/> says; returns a checksum of what was read.</summary>
     public static async Task<long> ParseAsync(PipeReader body, PageUse use)
     {
-        var parser = new BatchChunkParser("job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes);
         var pages = new List<ScrapedPage>();
         long minimumRead = 0;
         long checksum = 0;

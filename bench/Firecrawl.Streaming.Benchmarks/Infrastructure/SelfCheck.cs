@@ -13,7 +13,7 @@ public static class SelfCheck
     /// <summary>Every typed string the streaming pages decode equals what <see cref="JsonSerializer"/> read.</summary>
     private static void CheckSameText(byte[] body, BatchStatusDto dto)
     {
-        var parser = new BatchChunkParser("job", 0, PageFields.All, false, ChunkReading.MaxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, PageFields.All, false, ChunkReading.MaxPageBytes);
         var pages = new List<ScrapedPage>();
         parser.Parse(new System.Buffers.ReadOnlySequence<byte>(body), true, pages, out _);
         for (int i = 0; i < pages.Count; i++)
@@ -94,7 +94,7 @@ public static class SelfCheck
                 {
                     watch.Restart();
                     var reader = segment == 0 ? ChunkReading.Whole(body) : ChunkReading.Segmented(body, segment);
-                    var parser = new BatchChunkParser("job", 0, ChunkReading.FieldsFor(use), ChunkReading.PoolFor(use), ChunkReading.MaxPageBytes);
+                    var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, ChunkReading.FieldsFor(use), ChunkReading.PoolFor(use), ChunkReading.MaxPageBytes);
                     long checksum = await ChunkReading.ParseAsync(reader, use);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {use,-22} segments {(segment == 0 ? "whole" : segment.ToString(CultureInfo.InvariantCulture)),7}: checksum {checksum}, {watch.Elapsed.TotalMilliseconds:N1} ms"));
                 }

@@ -7,7 +7,7 @@ using Firecrawl.Streaming.Sinks;
 namespace Firecrawl.Streaming.Benchmarks.Pipeline;
 
 /// <summary>
-/// Benchmark 4: the 200 MB loopback job through <see cref="FirecrawlClientPipelineExtensions.StreamBatchToSinksAsync"/>
+/// Benchmark 4: the 200 MB loopback job through <see cref="JobClientPipelineExtensions.StreamBatchToSinksAsync"/>
 /// into a null sink (the baseline: the rate the pipeline can feed a sink at) and into the JSON Lines sink writing a
 /// file (flushed to disk at every checkpoint), sweeping each sink's channel capacity and write parallelism.
 /// </summary>
@@ -102,7 +102,7 @@ public sealed class PipelineFixture : IDisposable
 {
     public const int JobMegabytes = 200;
 
-    private readonly FirecrawlClient _client = new(new FirecrawlClientOptions { BaseAddress = LoopbackServer.Address, ApiKey = LoopbackServer.ApiKey });
+    private readonly FirecrawlJobClient _client = new(new FirecrawlJobClientOptions { BaseAddress = LoopbackServer.Address, ApiKey = LoopbackServer.ApiKey });
     private readonly string _directory = Directory.CreateTempSubdirectory("fcbench-pipeline-").FullName;
 
     public static long JobBytes => Corpus.JobBytes(Corpus.JobPageCount(JobMegabytes));
@@ -127,7 +127,7 @@ public sealed class PipelineFixture : IDisposable
         {
             SinkDefaults = new SinkOptions { ChannelCapacity = channelCapacity, MaxDegreeOfParallelism = parallelism, BatchSize = batchSize },
         };
-        PipelineResult result = await _client.StreamBatchToSinksAsync(LoopbackServer.JobId(JobMegabytes, 0), [sink], options).ConfigureAwait(false);
+        PipelineResult result = await _client.StreamJobToSinksAsync(JobKind.BatchScrape, LoopbackServer.JobId(JobMegabytes, 0), [sink], options).ConfigureAwait(false);
         return result.PagesRead + result.Sinks[0].PagesWritten;
     }
 

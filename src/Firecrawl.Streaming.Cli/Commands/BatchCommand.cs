@@ -20,7 +20,7 @@ internal static class BatchCommand
         };
         var apiUrl = new Option<string>("--api-url")
         {
-            Description = $"The API's address (default {FirecrawlClientOptions.DefaultBaseAddress}).",
+            Description = $"The API's address (default {FirecrawlJobClientOptions.DefaultBaseAddress}).",
             HelpName = "URL",
         };
         var apiKey = new Option<string>("--api-key")
@@ -91,7 +91,7 @@ internal static class BatchCommand
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return FirecrawlClientOptions.DefaultBaseAddress;
+            return FirecrawlJobClientOptions.DefaultBaseAddress;
         }
 
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

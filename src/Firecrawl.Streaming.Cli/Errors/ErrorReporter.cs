@@ -16,8 +16,10 @@ internal static class ErrorReporter
                 return (cli.ExitCode, Sentence(cli.Message));
             case SinkFailedException sink:
                 return (ExitCodes.Sink, Sentence($"The sink {sink.SinkName} failed: {Innermost(sink.InnerException!)}"));
-            case FirecrawlException api:
+            case FirecrawlApiException api:
                 return DescribeApi(api);
+            case JobStreamException stream:
+                return (ExitCodes.Api, Sentence(FirstLine(stream.Message)));
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 return (ExitCodes.Cancelled, "Cancelled.");
             default:
@@ -41,16 +43,16 @@ internal static class ErrorReporter
         return line[^1] is '.' or '!' or '?' ? line : line + ".";
     }
 
-    private static (int, string) DescribeApi(FirecrawlException api)
+    private static (int, string) DescribeApi(FirecrawlApiException api)
     {
         string server = api.ServerError is { Length: > 0 } text ? ": " + Trim(text.TrimEnd('.')) : string.Empty;
-        string? job = JobIdOf(api.RequestUri);
+        string? job = api.JobId;
         string origin = api.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "the Firecrawl API";
         return api.ErrorCode switch
         {
-            FirecrawlErrorCode.Transport => (ExitCodes.Unreachable, Sentence($"Could not reach the Firecrawl API at {origin}: {Innermost(api)}")),
-            FirecrawlErrorCode.RequestFailed => (ExitCodes.Api, Sentence($"Job {job ?? "?"} failed on the server{server}")),
-            FirecrawlErrorCode.HttpError => (ExitCodes.Api, Sentence(api.Status switch
+            JobStreamErrorCode.Transport => (ExitCodes.Unreachable, Sentence($"Could not reach the Firecrawl API at {origin}: {Innermost(api)}")),
+            JobStreamErrorCode.RequestFailed => (ExitCodes.Api, Sentence($"Job {job ?? "?"} failed on the server{server}")),
+            JobStreamErrorCode.HttpError => (ExitCodes.Api, Sentence(api.Status switch
             {
                 401 => $"The Firecrawl API rejected the API key (HTTP 401{server})",
                 402 => $"The Firecrawl API asks for payment (HTTP 402{server})",
@@ -61,19 +63,6 @@ internal static class ErrorReporter
             })),
             _ => (ExitCodes.Api, Sentence(FirstLine(api.Message))),
         };
-    }
-
-    /// <summary>The job id in a <c>/v2/batch/scrape/{id}[/errors]</c> request URL.</summary>
-    private static string? JobIdOf(Uri? uri)
-    {
-        if (uri is null)
-        {
-            return null;
-        }
-
-        string[] segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        int scrape = Array.LastIndexOf(segments, "scrape");
-        return scrape >= 0 && scrape + 1 < segments.Length ? Uri.UnescapeDataString(segments[scrape + 1]) : null;
     }
 
     /// <summary>The root cause's message: "Connection refused" says more than "the request failed after 0 retries".</summary>

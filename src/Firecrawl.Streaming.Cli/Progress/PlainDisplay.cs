@@ -43,7 +43,7 @@ internal sealed class PlainDisplay(TextWriter error) : IRunDisplay
                 Emit($"summary sink={Value(sink.Name)} pages={sink.PagesWritten} mb={Mb(sink.BytesWritten)} seconds={Seconds(sink.Elapsed)}");
             }
 
-            BatchScrapeStatus? status = report.Status;
+            JobStatus? status = report.Status;
             Emit($"done delivered={report.Delivered} completed={(status is null ? "?" : status.Completed.ToString(CultureInfo.InvariantCulture))} status={status?.Status ?? "?"} mb={report.MegabytesReceived:0.0} chunks={report.Chunks} seconds={Seconds(report.Elapsed)}");
             Line(report.Reconciliation.Sentence);
             foreach (FailedUrl failed in report.Reconciliation.Failed)

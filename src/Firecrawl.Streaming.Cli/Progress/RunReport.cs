@@ -4,17 +4,20 @@ using Firecrawl.Streaming.Pipeline;
 namespace Firecrawl.Streaming.Cli.Progress;
 
 /// <summary>What a finished run did, for the summary.</summary>
-internal sealed record RunReport(
-    string JobId,
-    PipelineResult Result,
-    BatchScrapeStatus? Status,
-    long Delivered,
-    bool Resumed,
-    double MegabytesReceived,
-    long Chunks,
-    long DuplicatesDropped,
-    TimeSpan Elapsed,
-    Reconciliation Reconciliation);
+internal sealed record RunReport(string JobId, PipelineResult Result, JobCoverage Coverage, Reconciliation Reconciliation)
+{
+    public JobStatus? Status => Coverage.Status;
+
+    public long Delivered => Coverage.TotalDelivered;
+
+    public double MegabytesReceived => Coverage.BytesReceived / 1_048_576d;
+
+    public long Chunks => Coverage.ChunksReceived;
+
+    public long DuplicatesDropped => Coverage.DuplicatesDropped;
+
+    public TimeSpan Elapsed => Result.Elapsed;
+}
 
 /// <summary>One URL the job failed to scrape.</summary>
 internal sealed record FailedUrl(string Url, string Reason);
@@ -27,9 +30,13 @@ internal sealed record Reconciliation(string Sentence, bool Matches, IReadOnlyLi
 {
     public const int MaxListed = 20;
 
-    public static Reconciliation Create(long delivered, long readThisRun, bool resumed, BatchScrapeStatus? status, BatchScrapeErrors? errors, string? errorsUnavailable)
+    public static Reconciliation Create(JobCoverage coverage, long readThisRun)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
+        long delivered = coverage.TotalDelivered;
+        bool resumed = coverage.DeliveredBefore > 0;
+        JobStatus? status = coverage.Status;
+        JobErrors? errors = coverage.Errors;
         if (status is null)
         {
             return new Reconciliation(string.Create(c, $"Delivered {delivered:N0} pages; the job reported no status."), false, [], 0);
@@ -57,8 +64,8 @@ internal sealed record Reconciliation(string Sentence, bool Matches, IReadOnlyLi
             failed.AddRange(errors.RobotsBlocked.Select(url => new FailedUrl(url, "blocked by robots.txt")));
         }
 
-        string tail = errorsUnavailable is not null
-            ? $"; the failed URLs could not be read: {errorsUnavailable.TrimEnd('.')}."
+        string tail = errors is null
+            ? "; the failed URLs could not be read."
             : failed.Count == 0
                 ? "; the job lists no failed URLs."
                 : string.Create(c, $"; {failed.Count:N0} URLs failed:");

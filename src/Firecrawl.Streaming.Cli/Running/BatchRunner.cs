@@ -5,17 +5,16 @@ using Firecrawl.Streaming.Cli.IO;
 using Firecrawl.Streaming.Cli.Progress;
 using Firecrawl.Streaming.Cli.Sinks;
 using Firecrawl.Streaming.Pipeline;
-using Firecrawl.Streaming.Sinks;
 
 namespace Firecrawl.Streaming.Cli.Running;
 
 /// <summary>
-/// Streams one batch job into sinks with a progress display and a summary: the code path of both <c>batch</c>
-/// and <c>demo</c>.
+/// Streams one job into sinks with a progress display and a summary: the code path of every command that
+/// streams. Resuming from the checkpoint, coverage and the errors endpoint are the library's; this adds the display.
 /// </summary>
 internal sealed class BatchRunner(CliConsole console, Redactor redactor)
 {
-    public const string ApiKeyVariable = FirecrawlClientOptions.ApiKeyEnvironmentVariable;
+    public const string ApiKeyVariable = FirecrawlJobClientOptions.ApiKeyEnvironmentVariable;
     public const string BlobConnectionVariable = "AZURE_STORAGE_CONNECTION_STRING";
 
     /// <summary>Runs the job to its end and returns what it did.</summary>
@@ -27,16 +26,10 @@ internal sealed class BatchRunner(CliConsole console, Redactor redactor)
         redactor.Add(blobConnection);
         IRunDisplay display = ChooseDisplay(settings);
 
-        using FirecrawlClient client = CreateClient(settings, apiKey);
+        using FirecrawlJobClient client = CreateClient(settings, apiKey);
         FileCheckpointStore? store = settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null;
-        string? resumeAfter = await LoadCheckpointAsync(store, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection);
-        BatchJobPages stream = client.StreamBatchAsync(
-            settings.JobId,
-            new BatchStreamOptions { Fields = settings.Fields, ResumeAfter = resumeAfter },
-            cancellationToken);
-        var pages = new ObservedPages(stream);
-        var monitor = new RunMonitor(settings.JobId, pages, [.. sinks.Select(s => s.Name)], resumed: resumeAfter is not null);
+        var monitor = new RunMonitor(settings.JobId, [.. sinks.Select(s => s.Name)]);
         var options = new PipelineOptions
         {
             Checkpoint = store,
@@ -46,38 +39,33 @@ internal sealed class BatchRunner(CliConsole console, Redactor redactor)
             CheckpointPeriod = TimeSpan.FromSeconds(10),
             Progress = monitor,
             ProgressInterval = display.ProgressInterval,
+            StreamOptions = new JobStreamOptions { Fields = settings.Fields },
         };
 
         PipelineResult result;
         try
         {
-            result = await display.ShowAsync(monitor, () => pages.ToSinksAsync(sinks, options, cancellationToken)).ConfigureAwait(false);
+            result = await display.ShowAsync(
+                monitor,
+                () => client.StreamJobToSinksAsync(settings.Kind, settings.JobId, sinks, options, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
             throw new CliException(ExitCodes.Cancelled, CancelledSentence(settings, monitor));
         }
-        catch (FirecrawlException e) when (e is { ErrorCode: FirecrawlErrorCode.InvalidCursor, RequestUri: null } && resumeAfter is not null)
+        catch (JobStreamException e) when (e.ErrorCode == JobStreamErrorCode.InvalidResumeToken && settings.CheckpointPath is not null)
         {
-            // Rejected before any request: the token itself, so the file is at fault, not the API.
-            throw CliException.Usage($"The checkpoint {settings.CheckpointPath} cannot resume job {settings.JobId}: {e.Message.TrimEnd('.')}; use one checkpoint file per job.", e);
+            // The checkpoint file is at fault, not the API.
+            throw CliException.Usage($"The checkpoint {settings.CheckpointPath} cannot resume {KindName(settings.Kind)} {settings.JobId}: {e.Message.TrimEnd('.')}; use one checkpoint file per job.", e);
         }
 
-        Reconciliation reconciliation = await ReconcileAsync(client, settings.JobId, monitor, cancellationToken).ConfigureAwait(false);
-        var report = new RunReport(
-            settings.JobId,
-            result,
-            stream.Status,
-            monitor.Delivered,
-            monitor.Resumed,
-            stream.BytesReceived / 1_048_576d,
-            stream.ChunksReceived,
-            stream.DuplicatesDropped,
-            result.Elapsed,
-            reconciliation);
+        JobCoverage coverage = result.Coverage ?? new JobCoverage { Kind = settings.Kind, JobId = settings.JobId };
+        var report = new RunReport(settings.JobId, result, coverage, Reconciliation.Create(coverage, result.PagesRead));
         display.Summary(report);
         return report;
     }
+
+    private static string KindName(JobKind kind) => kind == JobKind.Crawl ? "crawl" : "batch scrape";
 
     private string ResolveKey(BatchSettings settings)
     {
@@ -104,9 +92,9 @@ internal sealed class BatchRunner(CliConsole console, Redactor redactor)
             : new PlainDisplay(console.Error);
     }
 
-    private static FirecrawlClient CreateClient(BatchSettings settings, string apiKey)
+    private static FirecrawlJobClient CreateClient(BatchSettings settings, string apiKey)
     {
-        var options = new FirecrawlClientOptions { ApiKey = apiKey, BaseAddress = settings.ApiUrl };
+        var options = new FirecrawlJobClientOptions { ApiKey = apiKey, BaseAddress = settings.ApiUrl };
         if (settings.MaxRetries is int retries)
         {
             options.MaxRetries = retries;
@@ -125,32 +113,11 @@ internal sealed class BatchRunner(CliConsole console, Redactor redactor)
 
         try
         {
-            return new FirecrawlClient(options);
+            return new FirecrawlJobClient(options);
         }
         catch (ArgumentException e)
         {
             throw CliException.Usage(ErrorReporter.WithoutParameter(e), e);
-        }
-    }
-
-    private static async Task<string?> LoadCheckpointAsync(FileCheckpointStore? store, CancellationToken cancellationToken)
-    {
-        if (store is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await store.LoadAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (InvalidDataException e)
-        {
-            throw CliException.Usage(e.Message, e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw CliException.Usage($"The checkpoint file {store.Path} cannot be read: {e.Message}", e);
         }
     }
 
@@ -178,31 +145,9 @@ internal sealed class BatchRunner(CliConsole console, Redactor redactor)
         }
     }
 
-    private static async Task<Reconciliation> ReconcileAsync(FirecrawlClient client, string jobId, RunMonitor monitor, CancellationToken cancellationToken)
-    {
-        BatchScrapeStatus? status = monitor.Pages.Source.Status;
-        long delivered = monitor.Delivered;
-        bool differs = status is not null && delivered != status.Completed && !(monitor.Resumed && monitor.Pages.Count == 0);
-        if (!differs)
-        {
-            return Reconciliation.Create(delivered, monitor.Pages.Count, monitor.Resumed, status, null, null);
-        }
-
-        try
-        {
-            BatchScrapeErrors errors = await client.GetBatchErrorsAsync(jobId, cancellationToken).ConfigureAwait(false);
-            return Reconciliation.Create(delivered, monitor.Pages.Count, monitor.Resumed, status, errors, null);
-        }
-        catch (FirecrawlException e)
-        {
-            // The pages are written; failing the run over the error list would misreport it.
-            return Reconciliation.Create(delivered, monitor.Pages.Count, monitor.Resumed, status, null, ErrorReporter.Describe(e, cancellationToken).Sentence);
-        }
-    }
-
     private static string CancelledSentence(BatchSettings settings, RunMonitor monitor)
     {
-        string pages = string.Create(CultureInfo.InvariantCulture, $"Cancelled after {monitor.Pages.Count:N0} pages");
+        string pages = string.Create(CultureInfo.InvariantCulture, $"Cancelled after {monitor.PagesThisRun:N0} pages");
         return settings.CheckpointPath is { } path
             ? $"{pages}; run the same command again to resume from the checkpoint in {path}."
             : $"{pages}; without --checkpoint a new run starts from the first page.";

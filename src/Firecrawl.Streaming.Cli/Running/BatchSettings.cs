@@ -5,11 +5,13 @@ namespace Firecrawl.Streaming.Cli.Running;
 /// <summary>Everything a <c>batch</c> run needs, checked: what <c>batch</c> parses from its options and <c>demo</c> builds itself.</summary>
 internal sealed record BatchSettings
 {
+    public JobKind Kind { get; init; } = JobKind.BatchScrape;
+
     public required string JobId { get; init; }
 
     public required IReadOnlyList<SinkSpec> Sinks { get; init; }
 
-    public Uri ApiUrl { get; init; } = FirecrawlClientOptions.DefaultBaseAddress;
+    public Uri ApiUrl { get; init; } = FirecrawlJobClientOptions.DefaultBaseAddress;
 
     /// <summary>Gets the key given with <c>--api-key</c>; null falls back to <c>FIRECRAWL_API_KEY</c>.</summary>
     public string? ApiKey { get; init; }

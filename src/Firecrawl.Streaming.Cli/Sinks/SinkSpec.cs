@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Text.RegularExpressions;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Cli.IO;

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Sinks;
 

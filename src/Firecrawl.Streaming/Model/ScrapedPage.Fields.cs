@@ -46,7 +46,7 @@ public sealed partial class ScrapedPage
     public bool HasField(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        PageField field = PropertyNames.ClassifyPageField(System.Text.Encoding.UTF8.GetBytes(name));
+        PageField field = FieldNames.ClassifyPageField(System.Text.Encoding.UTF8.GetBytes(name));
         if (field != PageField.Other)
         {
             ReadOnlySpan<byte> value = Slice(_layout[field]);
@@ -69,7 +69,7 @@ public sealed partial class ScrapedPage
         var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (JsonProperty property in document.RootElement.EnumerateObject())
         {
-            if (PropertyNames.ClassifyPageField(System.Text.Encoding.UTF8.GetBytes(property.Name)) == PageField.Other)
+            if (FieldNames.ClassifyPageField(System.Text.Encoding.UTF8.GetBytes(property.Name)) == PageField.Other)
             {
                 // Last one wins for a repeated name, as JsonSerializer does.
                 result[property.Name] = property.Value.Clone();

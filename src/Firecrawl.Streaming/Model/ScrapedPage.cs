@@ -1,16 +1,17 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Firecrawl.Streaming;
 
 /// <summary>
-/// One page of a batch-scrape job: its original JSON bytes, typed accessors that decode a field
+/// One page of a batch-scrape or crawl job: its original JSON bytes, typed accessors that decode a field
 /// only when it is first read, and its place in the job (<see cref="Position"/>, <see cref="ResumeToken"/>).
 /// </summary>
 /// <remarks>
 /// A page is safe to read from several threads at once. Disposing it is optional: it returns the
-/// page's buffer to a pool when the stream was opened with <see cref="BatchStreamOptions.PoolPageBuffers"/>,
+/// page's buffer to a pool when the stream was opened with <see cref="JobStreamOptions.PoolPageBuffers"/>,
 /// after which <see cref="Utf8Json"/> and fields not yet read throw <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public sealed partial class ScrapedPage : IDisposable
@@ -21,8 +22,9 @@ public sealed partial class ScrapedPage : IDisposable
     private readonly PageLayout _layout;
     private string? _resumeToken;
 
-    internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, string jobId, long position)
+    internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, JobKind jobKind, string jobId, long position)
     {
+        JobKind = jobKind;
         _buffer = buffer;
         _length = length;
         _pooled = pooled;
@@ -31,7 +33,10 @@ public sealed partial class ScrapedPage : IDisposable
         Position = position;
     }
 
-    /// <summary>Gets the id of the batch job this page belongs to.</summary>
+    /// <summary>Gets the kind of job this page belongs to.</summary>
+    public JobKind JobKind { get; }
+
+    /// <summary>Gets the id of the job this page belongs to.</summary>
     public string JobId { get; }
 
     /// <summary>Gets the page's zero-based position in the job's result list (the server's offset).</summary>
@@ -39,9 +44,9 @@ public sealed partial class ScrapedPage : IDisposable
 
     /// <summary>
     /// Gets an opaque token that marks this page; a stream started with
-    /// <see cref="BatchStreamOptions.ResumeAfter"/> set to it yields exactly the pages after this one.
+    /// <see cref="JobStreamOptions.ResumeAfter"/> set to it yields exactly the pages after this one.
     /// </summary>
-    public string ResumeToken => _resumeToken ??= Streaming.ResumeToken.Format(JobId, Position, Metadata.ScrapeId);
+    public string ResumeToken => _resumeToken ??= Streaming.ResumeToken.Format(JobKind, JobId, Position, Metadata.ScrapeId);
 
     /// <summary>
     /// Gets the page's JSON object as UTF-8 bytes, exactly as the server sent it
@@ -60,21 +65,6 @@ public sealed partial class ScrapedPage : IDisposable
 
     /// <summary>Gets the URL of the page: <c>metadata.url</c> (the final URL), else <c>metadata.sourceURL</c>.</summary>
     public string? Url => Metadata.Url ?? Metadata.SourceUrl;
-
-    /// <summary>Parses one page object (for tests and for sinks that read pages back).</summary>
-    /// <param name="utf8Json">The page's JSON object.</param>
-    /// <param name="jobId">The job the page belongs to.</param>
-    /// <param name="position">The page's position in the job.</param>
-    /// <returns>The page, holding a copy of the bytes.</returns>
-    /// <exception cref="FirecrawlException">The bytes are not one JSON object.</exception>
-    public static ScrapedPage Parse(ReadOnlySpan<byte> utf8Json, string jobId = "", long position = 0)
-    {
-        ArgumentNullException.ThrowIfNull(jobId);
-        utf8Json = utf8Json.Trim(" \t\r\n"u8);
-        PageLayout layout = PageScanner.ScanStandalone(utf8Json);
-        byte[] copy = utf8Json.ToArray();
-        return new ScrapedPage(copy, copy.Length, pooled: false, layout, jobId, position);
-    }
 
     /// <summary>Writes <see cref="Utf8Json"/> to <paramref name="writer"/> without building strings.</summary>
     /// <param name="writer">The destination.</param>
@@ -105,11 +95,15 @@ public sealed partial class ScrapedPage : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"ScrapedPage #{Position} {Url}";
 
-    internal byte[] Buffer => _buffer ?? ThrowHelper.ThrowObjectDisposed<byte[]>(this);
+    internal byte[] Buffer => _buffer ?? ThrowDisposed();
 
     internal ReadOnlySpan<byte> Slice(ValueRange range) => range.IsPresent ? Buffer.AsSpan(range.Start, range.Length) : default;
 
     internal ref readonly PageLayout Layout => ref _layout;
+
+    [DoesNotReturn]
+    private byte[] ThrowDisposed() =>
+        throw new ObjectDisposedException(nameof(ScrapedPage), "The page was disposed and its buffer returned to the pool.");
 
     /// <summary>The scrape id as a <see cref="Guid"/> without allocating, for de-duplication.</summary>
     internal bool TryGetScrapeIdGuid(out Guid id)

@@ -6,14 +6,15 @@ namespace Firecrawl.Streaming;
 
 /// <summary>
 /// Reads one chunk (one response) of a job, page batch by page batch, as its bytes arrive. A transient
-/// failure part-way (a dropped connection, a body that stalls past <see cref="FirecrawlClientOptions.BodyIdleTimeout"/>,
+/// failure part-way (a dropped connection, a body that stalls past <see cref="FirecrawlJobClientOptions.BodyIdleTimeout"/>,
 /// a 5xx) re-requests the same cursor and skips the pages of this chunk already handed out.
 /// </summary>
 internal sealed class ChunkSession : IAsyncDisposable
 {
-    private readonly FirecrawlClient _client;
-    private readonly FirecrawlClientOptions _options;
-    private readonly BatchStreamOptions _streamOptions;
+    private readonly ApiConnection _api;
+    private readonly JobEndpoint _endpoint;
+    private readonly FirecrawlJobClientOptions _options;
+    private readonly JobStreamOptions _streamOptions;
     private readonly RetryState _retry;
     private readonly string _jobId;
     private readonly List<ScrapedPage> _parsed = [];
@@ -22,7 +23,7 @@ internal sealed class ChunkSession : IAsyncDisposable
     private ExceptionDispatchInfo? _deferred;
     private HttpResponseMessage? _response;
     private PipeReader? _body;
-    private BatchChunkParser? _parser;
+    private ChunkParser? _parser;
     private CancellationTokenSource? _idle;
     private CancellationTokenRegistration _idleLink;
     private long _minimumRead;
@@ -30,15 +31,16 @@ internal sealed class ChunkSession : IAsyncDisposable
     private int _handedOut; // pages of this chunk already given to the caller, across attempts
     private bool _completed;
 
-    public ChunkSession(FirecrawlClient client, string jobId, long skip, BatchStreamOptions streamOptions)
+    public ChunkSession(ApiConnection api, JobEndpoint endpoint, string jobId, long skip, JobStreamOptions streamOptions)
     {
-        _client = client;
-        _options = client.Options;
+        _api = api;
+        _endpoint = endpoint;
+        _options = api.Options;
         _jobId = jobId;
         Skip = skip;
         _streamOptions = streamOptions;
-        _retry = new RetryState(client.Options);
-        Uri = client.BuildChunkUri(jobId, skip);
+        _retry = new RetryState(api.Options);
+        Uri = endpoint.StatusUri(api, jobId, skip, _options.ChunkLimit);
     }
 
     public long Skip { get; }
@@ -46,7 +48,7 @@ internal sealed class ChunkSession : IAsyncDisposable
     public Uri Uri { get; }
 
     /// <summary>Gets the top-level fields of the attempt that is (or was last) being read.</summary>
-    public BatchEnvelope Envelope => _parser?.Envelope ?? default;
+    public ChunkEnvelope Envelope => _parser?.Envelope ?? default;
 
     /// <summary>Gets the number of pages the chunk held (valid once it is complete).</summary>
     public int PageCount => _handedOut;
@@ -81,7 +83,7 @@ internal sealed class ChunkSession : IAsyncDisposable
             }
             catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {
-                TimeSpan delay = _retry.NextDelay(e, Uri) ?? throw e.Rethrow();
+                TimeSpan delay = _retry.NextDelay(e, Uri, _jobId) ?? throw e.Rethrow();
                 await CloseAsync().ConfigureAwait(false);
                 await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
@@ -98,13 +100,13 @@ internal sealed class ChunkSession : IAsyncDisposable
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
-        _response = await _client.SendAsync(Uri, cancellationToken).ConfigureAwait(false);
+        _response = await _api.GetAsync(Uri, _jobId, cancellationToken).ConfigureAwait(false);
         Stream stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         _body = PipeReader.Create(stream, new StreamPipeReaderOptions(
             bufferSize: _options.ReadBufferSize,
             minimumReadSize: Math.Min(4096, _options.ReadBufferSize / 2),
             leaveOpen: false));
-        _parser = new BatchChunkParser(_jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes);
+        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes);
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
         _idleLink = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _idle);
         _minimumRead = 0;
@@ -115,7 +117,7 @@ internal sealed class ChunkSession : IAsyncDisposable
     private async ValueTask<bool> ReadOnceAsync(List<ScrapedPage> pages, CancellationToken cancellationToken)
     {
         PipeReader body = _body!;
-        BatchChunkParser parser = _parser!;
+        ChunkParser parser = _parser!;
         int parsedBefore = parser.PageCount;
         while (true)
         {
@@ -133,7 +135,7 @@ internal sealed class ChunkSession : IAsyncDisposable
                 body.AdvanceTo(consumed, buffer.End);
                 _held = length - (parser.BytesConsumed - consumedBefore);
             }
-            catch (FirecrawlException e) when (_parsed.Count > 0)
+            catch (JobStreamException e) when (_parsed.Count > 0)
             {
                 // Not transient (a malformed body): hand out the pages that were complete before the error.
                 _deferred = ExceptionDispatchInfo.Capture(e);
@@ -215,7 +217,7 @@ internal sealed class ChunkSession : IAsyncDisposable
             {
                 await opening.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is FirecrawlException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception e) when (e is JobStreamException or HttpRequestException or IOException or OperationCanceledException)
             {
                 // A prefetched chunk that is no longer wanted: its failure does not matter.
             }

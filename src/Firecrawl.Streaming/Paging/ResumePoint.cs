@@ -13,24 +13,29 @@ internal struct ResumePoint
 
     public long Skip { get; private set; }
 
-    public static ResumePoint From(string? token, string jobId)
+    /// <summary>Gets the number of pages up to and including the token's page (positions count from 0).</summary>
+    public long DeliveredBefore { get; private set; }
+
+    public static ResumePoint From(string? token, JobKind kind, string jobId)
     {
         if (token is null)
         {
             return default;
         }
 
-        if (!ResumeToken.TryParse(token, out string tokenJob, out long position, out string? scrapeId))
+        if (!ResumeToken.TryParse(token, out JobKind tokenKind, out string tokenJob, out long position, out string? scrapeId))
         {
-            throw new FirecrawlException("The resume token is not one this library wrote.", FirecrawlErrorCode.InvalidCursor);
+            throw new JobStreamException("The resume token is not one this library wrote.", JobStreamErrorCode.InvalidResumeToken) { JobId = jobId };
         }
 
-        if (!string.Equals(tokenJob, jobId, StringComparison.Ordinal))
+        if (tokenKind != kind || !string.Equals(tokenJob, jobId, StringComparison.Ordinal))
         {
-            throw new FirecrawlException($"The resume token belongs to job {tokenJob}, not {jobId}.", FirecrawlErrorCode.InvalidCursor);
+            throw new JobStreamException(
+                $"The resume token belongs to {ResumeToken.KindName(tokenKind)} {tokenJob}, not {ResumeToken.KindName(kind)} {jobId}.",
+                JobStreamErrorCode.InvalidResumeToken) { JobId = jobId };
         }
 
-        return new ResumePoint { Skip = position, _position = position, _scrapeId = scrapeId, _pending = true };
+        return new ResumePoint { Skip = position, DeliveredBefore = position + 1, _position = position, _scrapeId = scrapeId, _pending = true };
     }
 
     /// <summary>Whether the page is the one the token marks (checked on the first page only).</summary>

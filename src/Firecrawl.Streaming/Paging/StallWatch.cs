@@ -7,7 +7,7 @@ internal sealed class StallWatch(TimeProvider time, TimeSpan limit)
     private (long Total, long Completed) _lastCounts = (-1, -1);
 
     /// <summary>Records one response; true when the job has not moved for longer than the limit.</summary>
-    public bool Observe(bool newPages, BatchScrapeStatus status)
+    public bool Observe(bool newPages, JobStatus status)
     {
         var counts = (status.Total, status.Completed);
         if (newPages || counts != _lastCounts)

@@ -207,7 +207,7 @@ internal struct PageScanner
         _ => (selection & PageFields.Other) != 0,
     };
 
-    /// <summary>Scans a lone page object held in one span (for <see cref="ScrapedPage.Parse"/>).</summary>
+    /// <summary>Scans a lone page object held in one span (for <see cref="PageParser.Parse"/>).</summary>
     public static PageLayout ScanStandalone(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);

@@ -2,38 +2,11 @@ using System.Text.Json;
 
 namespace Firecrawl.Streaming;
 
-/// <summary>Maps property names to the fields the parser records, straight from UTF-8 bytes.</summary>
+/// <summary>Maps property names the reader is positioned on to the fields the parser records, straight from UTF-8 bytes.</summary>
 internal static class PropertyNames
 {
     // Longest name worth comparing; anything longer is an unknown field.
     private const int MaxKnownLength = 24;
-
-    public static PageField ClassifyPageField(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        4 when name.SequenceEqual("html"u8) => PageField.Html,
-        5 when name.SequenceEqual("links"u8) => PageField.Links,
-        7 when name.SequenceEqual("rawHtml"u8) => PageField.RawHtml,
-        7 when name.SequenceEqual("summary"u8) => PageField.Summary,
-        8 when name.SequenceEqual("markdown"u8) => PageField.Markdown,
-        8 when name.SequenceEqual("metadata"u8) => PageField.Metadata,
-        10 when name.SequenceEqual("screenshot"u8) => PageField.Screenshot,
-        _ => PageField.Other,
-    };
-
-    public static MetadataField ClassifyMetadataField(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        3 when name.SequenceEqual("url"u8) => MetadataField.Url,
-        5 when name.SequenceEqual("title"u8) => MetadataField.Title,
-        5 when name.SequenceEqual("error"u8) => MetadataField.Error,
-        8 when name.SequenceEqual("language"u8) => MetadataField.Language,
-        8 when name.SequenceEqual("keywords"u8) => MetadataField.Keywords,
-        8 when name.SequenceEqual("scrapeId"u8) => MetadataField.ScrapeId,
-        9 when name.SequenceEqual("sourceURL"u8) => MetadataField.SourceUrl,
-        10 when name.SequenceEqual("statusCode"u8) => MetadataField.StatusCode,
-        11 when name.SequenceEqual("description"u8) => MetadataField.Description,
-        17 when name.SequenceEqual("ogLocaleAlternate"u8) => MetadataField.OgLocaleAlternate,
-        _ => MetadataField.Other,
-    };
 
     public static TopLevelField ClassifyTopLevel(ReadOnlySpan<byte> name) => name.Length switch
     {
@@ -54,24 +27,24 @@ internal static class PropertyNames
     {
         if (!reader.HasValueSequence && !reader.ValueIsEscaped)
         {
-            return ClassifyPageField(reader.ValueSpan);
+            return FieldNames.ClassifyPageField(reader.ValueSpan);
         }
 
         Span<byte> scratch = stackalloc byte[MaxKnownLength];
         int length = CopyName(ref reader, scratch);
-        return length < 0 ? PageField.Other : ClassifyPageField(scratch[..length]);
+        return length < 0 ? PageField.Other : FieldNames.ClassifyPageField(scratch[..length]);
     }
 
     public static MetadataField ClassifyMetadataField(ref Utf8JsonReader reader)
     {
         if (!reader.HasValueSequence && !reader.ValueIsEscaped)
         {
-            return ClassifyMetadataField(reader.ValueSpan);
+            return FieldNames.ClassifyMetadataField(reader.ValueSpan);
         }
 
         Span<byte> scratch = stackalloc byte[MaxKnownLength];
         int length = CopyName(ref reader, scratch);
-        return length < 0 ? MetadataField.Other : ClassifyMetadataField(scratch[..length]);
+        return length < 0 ? MetadataField.Other : FieldNames.ClassifyMetadataField(scratch[..length]);
     }
 
     public static TopLevelField ClassifyTopLevel(ref Utf8JsonReader reader)
@@ -110,7 +83,7 @@ internal static class PropertyNames
     }
 }
 
-/// <summary>The top-level keys of a batch status response.</summary>
+/// <summary>The top-level keys of a job status response.</summary>
 internal enum TopLevelField : byte
 {
     Other = 0,

@@ -41,7 +41,8 @@ internal sealed partial class PagePipeline
         {
             PagesRead = Interlocked.Read(ref _pagesRead),
             BytesRead = Interlocked.Read(ref _bytesRead),
-            JobStatus = (_source as BatchJobPages)?.Status,
+            JobStatus = _status?.Status,
+            Coverage = _status?.Coverage,
             Elapsed = elapsed,
             LastCheckpoint = Watermark.LastCheckpoint,
             IsFinal = isFinal,
@@ -71,6 +72,7 @@ internal sealed partial class PagePipeline
             BytesRead = Interlocked.Read(ref _bytesRead),
             Elapsed = Elapsed,
             LastCheckpoint = Watermark.LastCheckpoint,
+            Coverage = _status?.Coverage,
             Sinks = sinks,
         };
     }

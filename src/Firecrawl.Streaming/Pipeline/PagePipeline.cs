@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using Firecrawl.Streaming.Sinks;
 
 namespace Firecrawl.Streaming.Pipeline;
 
@@ -11,6 +10,7 @@ namespace Firecrawl.Streaming.Pipeline;
 internal sealed partial class PagePipeline
 {
     private readonly IAsyncEnumerable<ScrapedPage> _source;
+    private readonly IJobStatusSource? _status;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly SinkRunner[] _runners;
@@ -21,9 +21,10 @@ internal sealed partial class PagePipeline
     private long _pagesRead;
     private long _bytesRead;
 
-    public PagePipeline(IAsyncEnumerable<ScrapedPage> source, IReadOnlyList<IPageSink> sinks, PipelineOptions options, string? resumedFrom)
+    public PagePipeline(IAsyncEnumerable<ScrapedPage> source, IJobStatusSource? status, IReadOnlyList<IPageSink> sinks, PipelineOptions options, string? resumedFrom)
     {
         _source = source;
+        _status = status;
         _options = options;
         _time = options.TimeProvider;
         Metrics = PipelineMetrics.For(options.MeterFactory);

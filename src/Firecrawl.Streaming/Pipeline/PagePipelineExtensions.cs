@@ -1,5 +1,3 @@
-using Firecrawl.Streaming.Sinks;
-
 namespace Firecrawl.Streaming.Pipeline;
 
 /// <summary>Moves a stream of pages into sinks.</summary>
@@ -12,7 +10,7 @@ public static class PagePipelineExtensions
     /// <see cref="PipelineOptions.Checkpoint"/>.
     /// </summary>
     /// <param name="pages">The pages, in job order. To resume, start this stream after the stored checkpoint, or use
-    /// <see cref="FirecrawlClientPipelineExtensions.StreamBatchToSinksAsync"/>, which does.</param>
+    /// <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/>, which does.</param>
     /// <param name="sinks">The sinks, with distinct names. The run owns them: each is disposed when the run ends, however it ends.</param>
     /// <param name="options">The options; null for the defaults.</param>
     /// <param name="cancellationToken">Stops the run: the reader and every sink.</param>
@@ -26,7 +24,7 @@ public static class PagePipelineExtensions
     /// </remarks>
     /// <example>
     /// <code>
-    /// PipelineResult result = await client.StreamBatchAsync(jobId)
+    /// PipelineResult result = await client.StreamBatchScrapeAsync(jobId)
     ///     .ToSinksAsync([new JsonLinesSink("pages.jsonl"), new MarkdownDirectorySink("./pages")], options, ct);
     /// </code>
     /// </example>
@@ -41,7 +39,8 @@ public static class PagePipelineExtensions
         options ??= new PipelineOptions();
         options.Validate();
         PagePipeline.ValidateSinks(sinks);
-        return new PagePipeline(pages, sinks, options, resumedFrom: null).RunAsync(cancellationToken);
+        // A source that knows its job's status (a JobPages, or a wrapper that forwards it) reports it in progress.
+        return new PagePipeline(pages, pages as IJobStatusSource, sinks, options, resumedFrom: null).RunAsync(cancellationToken);
     }
 
     /// <summary>Writes every page of <paramref name="pages"/> to the given sinks with the default options.</summary>

@@ -12,11 +12,11 @@ namespace Firecrawl.Streaming.Pipeline;
 /// var options = new PipelineOptions
 /// {
 ///     Checkpoint = new FileCheckpointStore("job.checkpoint"),
-///     StreamOptions = new BatchStreamOptions { Fields = PageFields.Markdown | PageFields.Metadata },
+///     StreamOptions = new JobStreamOptions { Fields = PageFields.Markdown | PageFields.Metadata },
 ///     Progress = new Progress&lt;PipelineProgress&gt;(p =&gt; Console.WriteLine($"{p.PagesRead} pages")),
 /// };
 /// options.SinkOverrides["lucene:./index"] = new SinkOptions(options.SinkDefaults) { BatchSize = 500 };
-/// PipelineResult result = await client.StreamBatchToSinksAsync(jobId, [jsonl, lucene], options, ct);
+/// PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, jobId, [jsonl, lucene], options, ct);
 /// </code>
 /// </example>
 public sealed class PipelineOptions
@@ -25,7 +25,7 @@ public sealed class PipelineOptions
     public SinkOptions SinkDefaults { get; set; } = new();
 
     /// <summary>
-    /// Gets the options of particular sinks, keyed by <see cref="Sinks.IPageSink.Name"/>; each replaces
+    /// Gets the options of particular sinks, keyed by <see cref="IPageSink.Name"/>; each replaces
     /// <see cref="SinkDefaults"/> for its sink (start from <c>new SinkOptions(SinkDefaults)</c> to change a few).
     /// Default: empty.
     /// </summary>
@@ -33,7 +33,7 @@ public sealed class PipelineOptions
 
     /// <summary>
     /// Gets or sets where the resume token of the last page every sink has made durable is kept. The client entry
-    /// point <see cref="FirecrawlClientPipelineExtensions.StreamBatchToSinksAsync"/> also starts the stream after
+    /// point <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/> also starts the stream after
     /// the stored token. Default: null (no checkpoints are stored; <see cref="PipelineResult.LastCheckpoint"/> still tells it).
     /// </summary>
     public ICheckpointStore? Checkpoint { get; set; }
@@ -52,12 +52,12 @@ public sealed class PipelineOptions
     public TimeSpan CheckpointPeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Gets or sets the stream options used by <see cref="FirecrawlClientPipelineExtensions.StreamBatchToSinksAsync"/>:
+    /// Gets or sets the stream options used by <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/>:
     /// field selection, duplicate dropping, and a resume token used when <see cref="Checkpoint"/> holds none.
-    /// <see cref="BatchStreamOptions.PoolPageBuffers"/> is ignored: every sink holds the pages for a while, and the
+    /// <see cref="JobStreamOptions.PoolPageBuffers"/> is ignored: every sink holds the pages for a while, and the
     /// garbage collector reclaims them. Default: null (every field).
     /// </summary>
-    public BatchStreamOptions? StreamOptions { get; set; }
+    public JobStreamOptions? StreamOptions { get; set; }
 
     /// <summary>Gets or sets where progress snapshots go; null for none. Default: null.</summary>
     public IProgress<PipelineProgress>? Progress { get; set; }
@@ -75,7 +75,7 @@ public sealed class PipelineOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Gets the options that apply to the sink named <paramref name="sinkName"/>.</summary>
-    /// <param name="sinkName">The sink's <see cref="Sinks.IPageSink.Name"/>.</param>
+    /// <param name="sinkName">The sink's <see cref="IPageSink.Name"/>.</param>
     /// <returns>Its override, else <see cref="SinkDefaults"/>.</returns>
     public SinkOptions ForSink(string sinkName)
     {

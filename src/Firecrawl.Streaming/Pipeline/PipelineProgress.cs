@@ -9,8 +9,11 @@ public sealed class PipelineProgress
     /// <summary>Gets the page bytes read from the source so far.</summary>
     public long BytesRead { get; init; }
 
-    /// <summary>Gets the job's latest status when the source is a <see cref="BatchJobPages"/> stream, else null.</summary>
-    public BatchScrapeStatus? JobStatus { get; init; }
+    /// <summary>Gets the job's latest status when the source is a <see cref="JobPages"/> stream, else null.</summary>
+    public JobStatus? JobStatus { get; init; }
+
+    /// <summary>Gets what the source has delivered and dropped so far, when it knows its job (<see cref="IJobStatusSource"/>).</summary>
+    public JobCoverage? Coverage { get; init; }
 
     /// <summary>Gets the time since the run started.</summary>
     public TimeSpan Elapsed { get; init; }
@@ -28,7 +31,7 @@ public sealed class PipelineProgress
 /// <summary>One sink's part of a <see cref="PipelineProgress"/> snapshot.</summary>
 public sealed class SinkProgress
 {
-    /// <summary>Gets the sink's <see cref="Streaming.Sinks.IPageSink.Name"/>.</summary>
+    /// <summary>Gets the sink's <see cref="IPageSink.Name"/>.</summary>
     public required string Name { get; init; }
 
     /// <summary>Gets the number of pages the sink has accepted.</summary>

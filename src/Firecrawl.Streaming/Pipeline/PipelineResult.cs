@@ -20,12 +20,25 @@ public sealed class PipelineResult
 
     /// <summary>Gets what each sink wrote, in the order the sinks were given.</summary>
     public IReadOnlyList<SinkResult> Sinks { get; init; } = [];
+
+    /// <summary>Gets what the run accounted for of the job's pages, when the source knows its job (<see cref="IJobStatusSource"/>).</summary>
+    public JobCoverage? Coverage { get; init; }
+
+    internal PipelineResult With(JobCoverage coverage) => new()
+    {
+        PagesRead = PagesRead,
+        BytesRead = BytesRead,
+        Elapsed = Elapsed,
+        LastCheckpoint = LastCheckpoint,
+        Sinks = Sinks,
+        Coverage = coverage,
+    };
 }
 
 /// <summary>What one sink wrote during a run.</summary>
 public sealed class SinkResult
 {
-    /// <summary>Gets the sink's <see cref="Streaming.Sinks.IPageSink.Name"/>.</summary>
+    /// <summary>Gets the sink's <see cref="IPageSink.Name"/>.</summary>
     public required string Name { get; init; }
 
     /// <summary>Gets the number of pages the sink accepted (a batch written again after a failure counts once).</summary>

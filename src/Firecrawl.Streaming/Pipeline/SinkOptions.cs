@@ -34,7 +34,7 @@ public sealed class SinkOptions
     /// </summary>
     public int ChannelCapacity { get; set; } = 256;
 
-    /// <summary>Gets or sets the most pages handed to one <see cref="Sinks.IPageSink.WriteAsync"/> call. Default: 100.</summary>
+    /// <summary>Gets or sets the most pages handed to one <see cref="IPageSink.WriteAsync"/> call. Default: 100.</summary>
     public int BatchSize { get; set; } = 100;
 
     /// <summary>
@@ -44,7 +44,7 @@ public sealed class SinkOptions
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// Gets or sets how many <see cref="Sinks.IPageSink.WriteAsync"/> calls may run at once. Values above 1 are
+    /// Gets or sets how many <see cref="IPageSink.WriteAsync"/> calls may run at once. Values above 1 are
     /// for sinks that accept concurrent writes; batches may then complete out of order, and the checkpoint still
     /// only covers pages whose every predecessor is written. Flushes never overlap writes. Default: 1.
     /// </summary>

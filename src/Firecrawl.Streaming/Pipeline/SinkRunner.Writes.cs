@@ -74,7 +74,7 @@ internal sealed partial class SinkRunner
 
     private async Task WriteWithRetriesAsync(List<ScrapedPage> batch, CancellationToken cancellationToken)
     {
-        var backoff = new RetryBackoff(_options);
+        var backoff = new SinkRetry(_options);
         while (true)
         {
             try
@@ -114,7 +114,7 @@ internal sealed partial class SinkRunner
         }
 
         long through = _writtenThrough;
-        var backoff = new RetryBackoff(_options);
+        var backoff = new SinkRetry(_options);
         while (true)
         {
             try

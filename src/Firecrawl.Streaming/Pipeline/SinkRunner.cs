@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Firecrawl.Streaming.Sinks;
 
 namespace Firecrawl.Streaming.Pipeline;
 

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 namespace Firecrawl.Streaming.Sinks;
 
 /// <summary>
@@ -29,7 +30,7 @@ namespace Firecrawl.Streaming.Sinks;
 ///         await repository.UpsertAsync(page.Key, page.Url, page.Markdown, ct);
 ///     }
 /// });
-/// await client.StreamBatchAsync(jobId).ToSinksAsync(db);
+/// await client.StreamBatchScrapeAsync(jobId).ToSinksAsync(db);
 /// </code>
 /// </example>
 public sealed class DelegatePageSink : IPageSink

@@ -45,7 +45,7 @@ public sealed class BatchBlobTests(AzuriteFixture azurite) : FakeServerTestBase
         Assert.All(blobs, b => Assert.StartsWith("crawls/run-1/", b.Name, StringComparison.Ordinal));
         Assert.Equal(
             Enumerable.Range(0, 30).Select(TestPages.ScrapeId).Order(),
-            blobs.Select(b => ScrapedPage.Parse(Encoding.UTF8.GetBytes(b.Content)).Key).Order());
+            blobs.Select(b => PageParser.Parse(Encoding.UTF8.GetBytes(b.Content)).Key).Order());
         Assert.Contains($"summary sink=blob:{_container}/crawls/run-1 pages=30", result.Stderr, StringComparison.Ordinal);
     }
 

@@ -21,7 +21,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
     private FakeJob Job(int pages, int limit = 25) => Server.AddJob(Pages(pages), new FakeJobOptions { PageLimit = limit });
 
     private static string[] Keys(string jsonl) =>
-        [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key)];
+        [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => PageParser.Parse(Encoding.UTF8.GetBytes(l)).Key)];
 
     [Fact]
     public async Task Batch_JsonlFile_WritesEveryPageOnceAndExitsZero()
@@ -48,7 +48,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         string[] lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(Enumerable.Range(0, 60).Select(TestPages.ScrapeId), lines.Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key));
+        Assert.Equal(Enumerable.Range(0, 60).Select(TestPages.ScrapeId), lines.Select(l => PageParser.Parse(Encoding.UTF8.GetBytes(l)).Key));
         Assert.Equal(job.Pages.Select(Encoding.UTF8.GetString), lines);
         Assert.Contains(result.StderrLines, l => l.StartsWith("progress pages=60 total=60 status=completed mb=", StringComparison.Ordinal));
         Assert.DoesNotContain('\u001b', result.Stderr);
@@ -105,7 +105,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
         Assert.True(result.ExitCode == 0, result.Stderr);
         foreach (string line in File.ReadAllLines(path))
         {
-            ScrapedPage page = ScrapedPage.Parse(Encoding.UTF8.GetBytes(line));
+            ScrapedPage page = PageParser.Parse(Encoding.UTF8.GetBytes(line));
             Assert.True(page.HasField("markdown"));
             Assert.True(page.HasField("metadata"));
             Assert.False(page.HasField("links"));

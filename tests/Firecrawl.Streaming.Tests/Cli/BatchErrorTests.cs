@@ -164,7 +164,7 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
 
         Assert.True(done.ExitCode == 0, done.Stderr);
         result.AssertOneSentenceError(2, Server.ApiKey);
-        Assert.Contains($"The checkpoint {checkpoint} cannot resume job {second.Id}", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"The checkpoint {checkpoint} cannot resume batch scrape {second.Id}", result.Stderr, StringComparison.Ordinal);
         Assert.Equal(requests, Server.Requests.Count);
     }
 

@@ -48,7 +48,7 @@ public sealed class BatchResumeTests : FakeServerTestBase, IDisposable
         string firstQuery = Server.Requests[requestsBefore].Query;
         Assert.Matches(@"skip=[1-9]\d*", firstQuery);
 
-        string[] keys = [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key)];
+        string[] keys = [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => PageParser.Parse(Encoding.UTF8.GetBytes(l)).Key)];
         Assert.Equal(Enumerable.Range(0, 300).Select(TestPages.ScrapeId), keys);
     }
 

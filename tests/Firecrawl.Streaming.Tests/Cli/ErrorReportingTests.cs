@@ -15,7 +15,7 @@ public sealed class ErrorReportingTests
     [InlineData(500, "Boom.", 3, "The Firecrawl API answered HTTP 500: Boom.")]
     public void Describe_HttpError_GivesApiCodeAndServerWords(int status, string? server, int code, string sentence)
     {
-        var error = new FirecrawlException("ignored", FirecrawlErrorCode.HttpError) { Status = status, ServerError = server, RequestUri = JobUri };
+        var error = new FirecrawlApiException("ignored", JobStreamErrorCode.HttpError) { Status = status, ServerError = server, RequestUri = JobUri, JobId = "job-42" };
 
         (int exitCode, string text) = ErrorReporter.Describe(error, CancellationToken.None);
 
@@ -26,9 +26,9 @@ public sealed class ErrorReportingTests
     [Fact]
     public void Describe_Transport_GivesUnreachableWithTheRootCause()
     {
-        var error = new FirecrawlException(
+        var error = new FirecrawlApiException(
             "The request failed after 0 retries: x",
-            FirecrawlErrorCode.Transport,
+            JobStreamErrorCode.Transport,
             new HttpRequestException("Connection refused (127.0.0.1:9)", new System.Net.Sockets.SocketException(111)))
         { RequestUri = JobUri };
 
@@ -91,12 +91,12 @@ public sealed class ErrorReportingTests
     [Fact]
     public void ReconciliationCreate_Mismatch_ListsFailedAndRobotsBlockedUrls()
     {
-        var status = new BatchScrapeStatus("completed", 10, 10, 10, null);
-        var errors = new BatchScrapeErrors(
-            [new BatchScrapeError("e1", null, "https://a.example/x", "TIMEOUT", "Request timed out")],
+        var status = new JobStatus("completed", 10, 10, 10, null);
+        var errors = new JobErrors(
+            [new ScrapeFailure("e1", null, "https://a.example/x", "TIMEOUT", "Request timed out")],
             ["https://b.example/private"]);
 
-        Reconciliation result = Reconciliation.Create(8, 8, resumed: false, status, errors, errorsUnavailable: null);
+        Reconciliation result = Reconciliation.Create(new JobCoverage { Kind = JobKind.BatchScrape, JobId = "j", Status = status, Delivered = 8, Errors = errors }, readThisRun: 8);
 
         Assert.False(result.Matches);
         Assert.Equal("Delivered 8 pages but the job reports 10 completed (status completed); 2 URLs failed:", result.Sentence);
@@ -106,7 +106,7 @@ public sealed class ErrorReportingTests
     [Fact]
     public void ReconciliationCreate_ResumedWithNothingNew_SaysSo()
     {
-        Reconciliation result = Reconciliation.Create(0, 0, resumed: true, new BatchScrapeStatus("completed", 5, 5, 5, null), null, null);
+        Reconciliation result = Reconciliation.Create(new JobCoverage { Kind = JobKind.BatchScrape, JobId = "j", Status = new JobStatus("completed", 5, 5, 5, null), DeliveredBefore = 5 }, readThisRun: 0);
 
         Assert.True(result.Matches);
         Assert.StartsWith("No new pages after the checkpoint", result.Sentence, StringComparison.Ordinal);

@@ -114,7 +114,7 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         Assert.Matches(@"Delivered 400 pages \(\d+ in this run, after the checkpoint\)", resumed.Stderr);
-        string[] keys = [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key)];
+        string[] keys = [.. File.ReadAllLines(jsonl).Where(l => l.Length > 0).Select(l => PageParser.Parse(Encoding.UTF8.GetBytes(l)).Key)];
         Assert.Equal(Enumerable.Range(0, 400).Select(TestPages.ScrapeId), keys);
     }
 }

@@ -25,8 +25,8 @@ public class ReadmeExampleTests : FakeServerTestBase
         try
         {
             // The README's lines, with the fake server's address and a captured console.
-            using var client = new FirecrawlClient(new FirecrawlClientOptions { BaseAddress = Server.BaseAddress });
-            BatchJobPages pages = client.StreamBatchAsync(job.Id);
+            using var client = new FirecrawlJobClient(new FirecrawlJobClientOptions { BaseAddress = Server.BaseAddress });
+            JobPages pages = client.StreamBatchScrapeAsync(job.Id);
             await foreach (ScrapedPage page in pages)
             {
                 output.WriteLine($"#{page.Position} {page.Metadata.StatusCode} {page.Url} — {page.Metadata.Title}");
@@ -56,8 +56,8 @@ public class ReadmeExampleTests : FakeServerTestBase
             for (int run = 0; run < 2; run++)
             {
                 // The README's lines, with the fake server's options.
-                using var client = new FirecrawlClient(Server.CreateClientOptions());
-                PipelineResult result = await client.StreamBatchToSinksAsync(
+                using var client = new FirecrawlJobClient(Server.CreateClientOptions());
+                PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, 
                     job.Id,
                     [new JsonLinesSink("pages.jsonl"), new LuceneIndexSink("./index")],
                     new PipelineOptions { Checkpoint = new FileCheckpointStore("job.checkpoint") });
@@ -78,10 +78,10 @@ public class ReadmeExampleTests : FakeServerTestBase
     public async Task ReadmeCustomSink_WorksInThePipeline()
     {
         FakeJob job = Server.AddJob(FakePageGenerator.Generate(12));
-        using var client = new FirecrawlClient(Server.CreateClientOptions());
+        using var client = new FirecrawlJobClient(Server.CreateClientOptions());
         var sink = new ConsoleTitlesSink();
 
-        PipelineResult result = await client.StreamBatchAsync(job.Id).ToSinksAsync([sink], null, Ct);
+        PipelineResult result = await client.StreamBatchScrapeAsync(job.Id).ToSinksAsync([sink], null, Ct);
 
         Assert.Equal(12, result.Sinks[0].PagesWritten);
     }

@@ -6,6 +6,6 @@ namespace Firecrawl.Streaming.Tests.Infrastructure;
 public static class FakeServerExtensions
 {
     /// <summary>Client options that point at the server with its key (other options at their defaults).</summary>
-    public static FirecrawlClientOptions CreateClientOptions(this FakeFirecrawlServer server) =>
+    public static FirecrawlJobClientOptions CreateClientOptions(this FakeFirecrawlServer server) =>
         new() { BaseAddress = server.BaseAddress, ApiKey = server.ApiKey };
 }

@@ -17,9 +17,9 @@ public abstract class FakeServerTestBase : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    protected FirecrawlClientOptions Options(Action<FirecrawlClientOptions>? configure = null)
+    protected FirecrawlJobClientOptions Options(Action<FirecrawlJobClientOptions>? configure = null)
     {
-        var options = new FirecrawlClientOptions
+        var options = new FirecrawlJobClientOptions
         {
             BaseAddress = Server.BaseAddress,
             ApiKey = Server.ApiKey,
@@ -33,7 +33,7 @@ public abstract class FakeServerTestBase : IAsyncLifetime
         return options;
     }
 
-    protected FirecrawlClient Client(Action<FirecrawlClientOptions>? configure = null) => new(Options(configure));
+    protected FirecrawlJobClient Client(Action<FirecrawlJobClientOptions>? configure = null) => new(Options(configure));
 
     /// <summary>Small pages with deterministic scrape ids (<see cref="TestPages.ScrapeId"/>).</summary>
     protected static IReadOnlyList<byte[]> Pages(int count) => [.. Enumerable.Range(0, count).Select(i => TestPages.Json(i))];

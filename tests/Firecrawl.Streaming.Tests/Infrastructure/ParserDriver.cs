@@ -3,13 +3,13 @@ using System.Buffers;
 namespace Firecrawl.Streaming.Tests.Infrastructure;
 
 /// <summary>
-/// Feeds a body to a <see cref="BatchChunkParser"/> the way a pipe does, but with segment boundaries the
+/// Feeds a body to a <see cref="ChunkParser"/> the way a pipe does, but with segment boundaries the
 /// test chooses: each read adds the next segment(s), and the parser sees what it has not consumed as a
 /// multi-segment sequence split exactly where the segments were.
 /// </summary>
 internal static class ParserDriver
 {
-    public sealed record Result(List<ScrapedPage> Pages, BatchEnvelope Envelope, int Reads, long BytesScanned, List<int> PagesPerRead);
+    public sealed record Result(List<ScrapedPage> Pages, ChunkEnvelope Envelope, int Reads, long BytesScanned, List<int> PagesPerRead);
 
     public static Result Parse(
         byte[] body,
@@ -30,7 +30,7 @@ internal static class ParserDriver
             offset += size;
         }
 
-        var parser = new BatchChunkParser("job", basePosition, fields, pool, maxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", basePosition, fields, pool, maxPageBytes);
         var pages = new List<ScrapedPage>();
         var perRead = new List<int>();
         long consumedAbs = 0;   // bytes released by the parser

@@ -58,7 +58,7 @@ public static class TestPages
         for (int i = first; i < first + count; i++)
         {
             (string? title, string? url) = i < Awkward.Length ? Awkward[i] : (null, null);
-            pages.Add(ScrapedPage.Parse(Json(i, title, url), jobId, i));
+            pages.Add(PageParser.Parse(Json(i, title, url), jobId, i));
         }
 
         return pages;

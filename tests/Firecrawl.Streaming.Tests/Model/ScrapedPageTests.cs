@@ -5,7 +5,7 @@ namespace Firecrawl.Streaming.Tests.Model;
 
 public class ScrapedPageTests
 {
-    private static ScrapedPage Parse(string json, long position = 3) => ScrapedPage.Parse(Encoding.UTF8.GetBytes(json), "job-9", position);
+    private static ScrapedPage Parse(string json, long position = 3) => PageParser.Parse(Encoding.UTF8.GetBytes(json), "job-9", position);
 
     [Fact]
     public void Parse_TypedMetadata_DecodesStringsArraysAndNumbers()
@@ -70,9 +70,9 @@ public class ScrapedPageTests
     {
         ScrapedPage page = Parse("""{"metadata":{"scrapeId":"abc"}}""", position: 42);
 
-        Assert.True(ResumeToken.TryParse(page.ResumeToken, out string job, out long position, out string? scrapeId));
-        Assert.Equal(("job-9", 42L, "abc"), (job, position, scrapeId));
-        Assert.False(ResumeToken.TryParse("garbage", out _, out _, out _));
+        Assert.True(ResumeToken.TryParse(page.ResumeToken, out JobKind kind, out string job, out long position, out string? scrapeId));
+        Assert.Equal((JobKind.BatchScrape, "job-9", 42L, "abc"), (kind, job, position, scrapeId));
+        Assert.False(ResumeToken.TryParse("garbage", out _, out _, out _, out _));
     }
 
     [Theory]
@@ -81,8 +81,8 @@ public class ScrapedPageTests
     [InlineData("{} {}")]
     public void Parse_NotOnePageObject_ThrowsMalformed(string json)
     {
-        var error = Assert.Throws<FirecrawlException>(() => Parse(json));
-        Assert.Equal(FirecrawlErrorCode.MalformedResponse, error.ErrorCode);
+        var error = Assert.Throws<JobStreamException>(() => Parse(json));
+        Assert.Equal(JobStreamErrorCode.MalformedResponse, error.ErrorCode);
     }
 
     [Fact]

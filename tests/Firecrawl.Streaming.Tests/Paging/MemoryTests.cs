@@ -9,20 +9,20 @@ namespace Firecrawl.Streaming.Tests.Paging;
 public class MemoryTests : FakeServerTestBase
 {
     [Fact]
-    public async Task StreamBatchAsync_200MegabyteJobIn10MegabyteChunks_LiveHeapGrowthStaysUnderLargestPagePlus32MB()
+    public async Task StreamBatchScrapeAsync_200MegabyteJobIn10MegabyteChunks_LiveHeapGrowthStaysUnderLargestPagePlus32MB()
     {
         var shape = new PageShape { MarkdownChars = 40_000, Html = true, Links = 20 };
         double average = Enumerable.Range(0, 50).Average(i => FakePageGenerator.Page(i, seed: 3, shape).Length);
         int count = (int)(200L * 1024 * 1024 / average) + 50;
         byte[] template = FakePageGenerator.Page(0, seed: 3, shape);
         FakeJob job = Server.AddJob(count, i => FakePageGenerator.Page(i % 50, seed: 3, shape), new FakeJobOptions { PageLimit = 1000 });
-        using FirecrawlClient client = Client();
-        BatchJobPages stream = client.StreamBatchAsync(job.Id, new BatchStreamOptions { DropDuplicates = false });
+        using FirecrawlJobClient client = Client();
+        JobPages stream = client.StreamBatchScrapeAsync(job.Id, new JobStreamOptions { DropDuplicates = false });
 
         // Warm up first: Kestrel's and the pipes' memory pools keep the blocks they have used once, a fixed
         // cost that does not grow with the job. What is measured is growth while the large job streams.
         FakeJob warmUp = Server.AddJob(300, i => FakePageGenerator.Page(i % 50, seed: 3, shape), new FakeJobOptions { PageLimit = 100 });
-        await foreach (ScrapedPage page in client.StreamBatchAsync(warmUp.Id).WithCancellation(Ct))
+        await foreach (ScrapedPage page in client.StreamBatchScrapeAsync(warmUp.Id).WithCancellation(Ct))
         {
             GC.KeepAlive(page);
         }

@@ -11,7 +11,7 @@ public sealed class PipelineCheckpointTests
 
     private static long PositionOf(string? token)
     {
-        Assert.True(ResumeToken.TryParse(token, out _, out long position, out _), $"not a resume token: {token}");
+        Assert.True(ResumeToken.TryParse(token, out _, out _, out long position, out _), $"not a resume token: {token}");
         return position;
     }
 
@@ -93,20 +93,20 @@ public sealed class PipelineCheckpointTests
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_StoredCheckpoint_StreamsOnlyThePagesAfterIt()
+    public async Task StreamJobToSinksAsync_StoredCheckpoint_StreamsOnlyThePagesAfterIt()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 25 });
-        using var client = new FirecrawlClient(server.CreateClientOptions());
+        using var client = new FirecrawlJobClient(server.CreateClientOptions());
         var first = new RecordingSink();
         var store = new InMemoryCheckpointStore();
         var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 10, SinkDefaults = { BatchSize = 10, MaxRetries = 0 } };
         first.OnWrite = (_, call, _) => call == 8 ? throw new IOException("crash") : ValueTask.CompletedTask;
-        await Assert.ThrowsAsync<IOException>(() => client.StreamBatchToSinksAsync(job.Id, [first], options, Ct));
+        await Assert.ThrowsAsync<IOException>(() => client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [first], options, Ct));
         long checkpoint = PositionOf(store.ResumeToken);
 
         var second = new RecordingSink();
-        PipelineResult result = await client.StreamBatchToSinksAsync(job.Id, [second], options, Ct);
+        PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [second], options, Ct);
 
         Assert.Equal(69, checkpoint);
         Assert.Equal(Enumerable.Range(70, 50).Select(i => (long)i), second.Batches.SelectMany(b => b).Select(p => p.Position));
@@ -115,15 +115,15 @@ public sealed class PipelineCheckpointTests
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_FieldSelection_SinksReceiveOnlyTheSelectedFields()
+    public async Task StreamJobToSinksAsync_FieldSelection_SinksReceiveOnlyTheSelectedFields()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, 5).Select(i => TestPages.Json(i)));
-        using var client = new FirecrawlClient(server.CreateClientOptions());
+        using var client = new FirecrawlJobClient(server.CreateClientOptions());
         var sink = new RecordingSink();
-        var options = new PipelineOptions { StreamOptions = new BatchStreamOptions { Fields = PageFields.Metadata } };
+        var options = new PipelineOptions { StreamOptions = new JobStreamOptions { Fields = PageFields.Metadata } };
 
-        await client.StreamBatchToSinksAsync(job.Id, [sink], options, Ct);
+        await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [sink], options, Ct);
 
         Assert.All(sink.Batches.SelectMany(b => b), p =>
         {
@@ -133,14 +133,14 @@ public sealed class PipelineCheckpointTests
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_CheckpointOfAnotherJob_ThrowsInvalidCursor()
+    public async Task StreamJobToSinksAsync_CheckpointOfAnotherJob_ThrowsInvalidResumeToken()
     {
-        using var client = new FirecrawlClient(new FirecrawlClientOptions { ApiKey = "fc-test", BaseAddress = new Uri("http://127.0.0.1:9") });
+        using var client = new FirecrawlJobClient(new FirecrawlJobClientOptions { ApiKey = "fc-test", BaseAddress = new Uri("http://127.0.0.1:9") });
         string otherJobsToken = TestPages.Create(1, jobId: "other-job")[0].ResumeToken;
         var options = new PipelineOptions { Checkpoint = new InMemoryCheckpointStore(otherJobsToken) };
 
-        var error = await Assert.ThrowsAsync<FirecrawlException>(() => client.StreamBatchToSinksAsync("this-job", [new RecordingSink()], options, Ct));
+        var error = await Assert.ThrowsAsync<JobStreamException>(() => client.StreamJobToSinksAsync(JobKind.BatchScrape, "this-job", [new RecordingSink()], options, Ct));
 
-        Assert.Equal(FirecrawlErrorCode.InvalidCursor, error.ErrorCode);
+        Assert.Equal(JobStreamErrorCode.InvalidResumeToken, error.ErrorCode);
     }
 }

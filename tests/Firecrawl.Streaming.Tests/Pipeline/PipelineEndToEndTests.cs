@@ -18,20 +18,20 @@ public sealed class PipelineEndToEndTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static FirecrawlClientOptions ClientOptions(FakeFirecrawlServer server)
+    private static FirecrawlJobClientOptions ClientOptions(FakeFirecrawlServer server)
     {
-        FirecrawlClientOptions options = server.CreateClientOptions();
+        FirecrawlJobClientOptions options = server.CreateClientOptions();
         options.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
         options.MaxRetryDelay = TimeSpan.FromMilliseconds(20);
         return options;
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_TwoRealSinksFailingInTurn_AfterResumesBothHoldEveryPageOnce()
+    public async Task StreamJobToSinksAsync_TwoRealSinksFailingInTurn_AfterResumesBothHoldEveryPageOnce()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, 300).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 40 });
-        using var client = new FirecrawlClient(ClientOptions(server));
+        using var client = new FirecrawlJobClient(ClientOptions(server));
         string jsonl = _directory.Combine("pages.jsonl.gz");
         string markdown = _directory.Combine("md");
         var store = new FileCheckpointStore(_directory.Combine("job.checkpoint"));
@@ -50,7 +50,7 @@ public sealed class PipelineEndToEndTests : IDisposable
             var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 25, SinkDefaults = { BatchSize = 8, MaxRetries = 0, MaxBatchDelay = TimeSpan.FromMilliseconds(2) } };
             try
             {
-                PipelineResult result = await client.StreamBatchToSinksAsync(job.Id, sinks, options, Ct);
+                PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, sinks, options, Ct);
                 Assert.Equal(6, failures.Count);
                 Assert.Equal(299, ResumeTokenPosition(result.LastCheckpoint));
                 break;
@@ -61,23 +61,23 @@ public sealed class PipelineEndToEndTests : IDisposable
             }
         }
 
-        List<string> expected = job.Pages.Select(p => ScrapedPage.Parse(p).Key).Order().ToList();
+        List<string> expected = job.Pages.Select(p => PageParser.Parse(p).Key).Order().ToList();
         Assert.Equal(expected, JsonLinesFile.ReadKeys(jsonl).Order());
         Assert.Equal(expected.Count, Directory.GetFiles(markdown).Length);
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_ServerDropsAndRateLimits_ClientRetriesAndSinkGetsEveryPageOnce()
+    public async Task StreamJobToSinksAsync_ServerDropsAndRateLimits_ClientRetriesAndSinkGetsEveryPageOnce()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, 120).Select(i => TestPages.Json(i)), new FakeJobOptions { PageLimit = 30 });
         job.Faults.Enqueue(FakeFault.DropAfterBytes(2500), atSkip: 30);
         job.Faults.Enqueue(FakeFault.Status(429, "Rate limit exceeded, please retry after 0.005s"), atSkip: 60);
         job.Faults.Enqueue(FakeFault.Status(502), atSkip: 90);
-        using var client = new FirecrawlClient(ClientOptions(server));
+        using var client = new FirecrawlJobClient(ClientOptions(server));
         var sink = new RecordingSink();
 
-        PipelineResult result = await client.StreamBatchToSinksAsync(job.Id, [sink], new PipelineOptions(), Ct);
+        PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [sink], new PipelineOptions(), Ct);
 
         Assert.Equal(120, result.PagesRead);
         Assert.Equal(120, sink.Keys.Count);
@@ -85,17 +85,17 @@ public sealed class PipelineEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_JobStillScraping_ProgressCarriesJobStatus()
+    public async Task StreamJobToSinksAsync_JobStillScraping_ProgressCarriesJobStatus()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, 40).Select(i => TestPages.Json(i)), new FakeJobOptions { ScrapingRequests = 3, PageLimit = 10 });
-        FirecrawlClientOptions clientOptions = ClientOptions(server);
+        FirecrawlJobClientOptions clientOptions = ClientOptions(server);
         clientOptions.PollInterval = TimeSpan.FromMilliseconds(5);
-        using var client = new FirecrawlClient(clientOptions);
+        using var client = new FirecrawlJobClient(clientOptions);
         var progress = new SyncProgress<PipelineProgress>();
         var options = new PipelineOptions { Progress = progress, ProgressInterval = TimeSpan.FromMilliseconds(5) };
 
-        PipelineResult result = await client.StreamBatchToSinksAsync(job.Id, [new RecordingSink()], options, Ct);
+        PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [new RecordingSink()], options, Ct);
 
         Assert.Equal(40, result.PagesRead);
         PipelineProgress last = progress.Reports[^1];
@@ -105,17 +105,17 @@ public sealed class PipelineEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task StreamBatchToSinksAsync_SecondRunAfterCompletion_ReadsNothingAgain()
+    public async Task StreamJobToSinksAsync_SecondRunAfterCompletion_ReadsNothingAgain()
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, 30).Select(i => TestPages.Json(i)));
-        using var client = new FirecrawlClient(ClientOptions(server));
+        using var client = new FirecrawlJobClient(ClientOptions(server));
         var store = new FileCheckpointStore(_directory.Combine("job.checkpoint"));
         var options = new PipelineOptions { Checkpoint = store };
         string path = _directory.Combine("pages.jsonl");
 
-        await client.StreamBatchToSinksAsync(job.Id, [new JsonLinesSink(path)], options, Ct);
-        PipelineResult again = await client.StreamBatchToSinksAsync(job.Id, [new JsonLinesSink(path)], options, Ct);
+        await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [new JsonLinesSink(path)], options, Ct);
+        PipelineResult again = await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [new JsonLinesSink(path)], options, Ct);
 
         Assert.Equal(0, again.PagesRead);
         Assert.Equal(await store.LoadAsync(Ct), again.LastCheckpoint);
@@ -124,7 +124,7 @@ public sealed class PipelineEndToEndTests : IDisposable
 
     private static long ResumeTokenPosition(string? token)
     {
-        Assert.True(ResumeToken.TryParse(token, out _, out long position, out _));
+        Assert.True(ResumeToken.TryParse(token, out _, out _, out long position, out _));
         return position;
     }
 

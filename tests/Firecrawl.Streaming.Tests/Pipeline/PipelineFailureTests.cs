@@ -118,11 +118,11 @@ public sealed class PipelineFailureTests
     [Fact]
     public async Task ToSinksAsync_SourceFails_ThatExceptionSurfacesAndSinksAreDisposed()
     {
-        var error = new FirecrawlException("stream broke", FirecrawlErrorCode.Transport);
+        var error = new FirecrawlApiException("stream broke", JobStreamErrorCode.Transport);
         var source = new CountingSource(100) { Failure = (40, error) };
         var sink = new RecordingSink();
 
-        var thrown = await Assert.ThrowsAsync<FirecrawlException>(() => source.ToSinksAsync([sink], FastRetries(), Ct));
+        var thrown = await Assert.ThrowsAsync<FirecrawlApiException>(() => source.ToSinksAsync([sink], FastRetries(), Ct));
 
         Assert.Same(error, thrown);
         Assert.True(sink.Disposed);

@@ -52,7 +52,7 @@ public sealed class PipelineParallelismTests
         Assert.True(sink.MaxConcurrentWrites > 1);
         Assert.True(store.Saves >= 3, $"{store.Saves} checkpoints");
         Assert.Empty(store.Violations);
-        Assert.True(ResumeToken.TryParse(result.LastCheckpoint, out _, out long last, out _));
+        Assert.True(ResumeToken.TryParse(result.LastCheckpoint, out _, out _, out long last, out _));
         Assert.Equal(119, last);
     }
 
@@ -70,7 +70,7 @@ public sealed class PipelineParallelismTests
         public ValueTask SaveAsync(string resumeToken, CancellationToken cancellationToken = default)
         {
             Saves++;
-            Assert.True(ResumeToken.TryParse(resumeToken, out _, out long position, out _));
+            Assert.True(ResumeToken.TryParse(resumeToken, out _, out _, out long position, out _));
             foreach (RecordingSink sink in sinks)
             {
                 if (sink.FlushedThrough < position)

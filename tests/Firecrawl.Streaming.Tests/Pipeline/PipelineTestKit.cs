@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
@@ -231,7 +232,7 @@ internal static class AsyncEnumerable2
         {
             cancellationToken.ThrowIfCancellationRequested();
             await Task.Yield();
-            yield return ScrapedPage.Parse(TestPages.Json(i), "job-endless", i);
+            yield return PageParser.Parse(TestPages.Json(i), "job-endless", i);
         }
     }
 }

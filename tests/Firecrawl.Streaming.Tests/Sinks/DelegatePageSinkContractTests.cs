@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Collections.Concurrent;
 using Firecrawl.Streaming.Sinks;
 

@@ -31,7 +31,7 @@ public abstract partial class PageSinkContractTests
     {
         await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: Ct);
         FakeJob job = server.AddJob(Enumerable.Range(0, JobPages).Select(JobPage), new FakeJobOptions { PageLimit = 35 });
-        using var client = new FirecrawlClient(server.CreateClientOptions());
+        using var client = new FirecrawlJobClient(server.CreateClientOptions());
         string checkpointDirectory = Path.Combine(Path.GetTempPath(), "fc-contract-" + Guid.NewGuid().ToString("N"));
         var store = new FileCheckpointStore(Path.Combine(checkpointDirectory, "job.checkpoint"));
         var random = new Random(seed);
@@ -53,7 +53,7 @@ public abstract partial class PageSinkContractTests
 
                 try
                 {
-                    await client.StreamBatchToSinksAsync(job.Id, [sink], options, cts.Token);
+                    await client.StreamJobToSinksAsync(JobKind.BatchScrape, job.Id, [sink], options, cts.Token);
                     if (kill == Kill.None || !sink.Killed)
                     {
                         break;
@@ -79,7 +79,7 @@ public abstract partial class PageSinkContractTests
         IReadOnlyList<string> keys = await ReadBackKeysAsync();
         string[] duplicates = keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
         Assert.True(duplicates.Length == 0, $"Duplicated after kills [{string.Join(", ", kills)}]: {string.Join(", ", duplicates.Take(5))}");
-        Assert.Equal(job.Pages.Select(p => ScrapedPage.Parse(p).Key).Order(), keys.Order());
+        Assert.Equal(job.Pages.Select(p => PageParser.Parse(p).Key).Order(), keys.Order());
         Assert.True(kills.Count >= 3, $"Only {kills.Count} runs were killed.");
     }
 

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Tests.Infrastructure;
 

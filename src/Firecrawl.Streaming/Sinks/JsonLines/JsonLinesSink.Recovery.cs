@@ -182,9 +182,9 @@ public sealed partial class JsonLinesSink
         ScrapedPage page;
         try
         {
-            page = ScrapedPage.Parse(line);
+            page = PageParser.Parse(line);
         }
-        catch (FirecrawlException)
+        catch (JobStreamException)
         {
             return false;
         }

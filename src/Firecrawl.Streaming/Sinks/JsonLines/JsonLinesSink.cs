@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Buffers;
 
 namespace Firecrawl.Streaming.Sinks;

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Text;
 
 namespace Firecrawl.Streaming.Sinks;

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using Azure.Storage.Blobs;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.AzureBlobs;
@@ -23,7 +24,7 @@ public sealed class AzureBlobJsonLinesSinkTests(AzuriteFixture azurite) : PageSi
     protected override ValueTask<IPageSink> CreateSinkAsync() => ValueTask.FromResult<IPageSink>(new AzureBlobSink(_container, Options()));
 
     protected override async Task<IReadOnlyList<string>> ReadBackKeysAsync() =>
-        (await BlobStore.ReadLinesAsync(_container, Ct)).Select(line => ScrapedPage.Parse(line).Key).ToList();
+        (await BlobStore.ReadLinesAsync(_container, Ct)).Select(line => PageParser.Parse(line).Key).ToList();
 
     public async ValueTask DisposeAsync() => await _container.DeleteIfExistsAsync();
 
@@ -106,7 +107,7 @@ public sealed class AzureBlobJsonLinesSinkTests(AzuriteFixture azurite) : PageSi
             await sink.FlushAsync(Ct);
         }
 
-        ScrapedPage changed = ScrapedPage.Parse(TestPages.Json(2, title: "Changed"), "job-1", 2);
+        ScrapedPage changed = PageParser.Parse(TestPages.Json(2, title: "Changed"), "job-1", 2);
         await using (IPageSink sink = await CreateSinkAsync())
         {
             await sink.WriteAsync([changed], Ct);
@@ -151,7 +152,7 @@ public sealed class AzureBlobJsonLinesSinkTests(AzuriteFixture azurite) : PageSi
     [Fact]
     public async Task WriteAsync_PrettyPrintedPage_StaysOneLine()
     {
-        ScrapedPage page = ScrapedPage.Parse("{\n  \"markdown\": \"a\",\n  \"metadata\": {\"scrapeId\": \"s-1\"}\r\n}"u8, "job-1", 0);
+        ScrapedPage page = PageParser.Parse("{\n  \"markdown\": \"a\",\n  \"metadata\": {\"scrapeId\": \"s-1\"}\r\n}"u8, "job-1", 0);
         await using (IPageSink sink = await CreateSinkAsync())
         {
             await sink.WriteAsync([page], Ct);
@@ -159,6 +160,6 @@ public sealed class AzureBlobJsonLinesSinkTests(AzuriteFixture azurite) : PageSi
         }
 
         byte[] line = Assert.Single(await BlobStore.ReadLinesAsync(_container, Ct));
-        Assert.Equal("s-1", ScrapedPage.Parse(line).Key);
+        Assert.Equal("s-1", PageParser.Parse(line).Key);
     }
 }

@@ -51,8 +51,8 @@ public sealed class AzureBlobNamingTests
     [Fact]
     public void ForPage_NoUrlOrPortOrRoot_DocumentedFallbacks()
     {
-        ScrapedPage noUrl = ScrapedPage.Parse("""{"metadata":{"scrapeId":"s-1"}}"""u8, "job-1", 0);
-        ScrapedPage root = ScrapedPage.Parse("""{"metadata":{"url":"http://Example.COM:8080/","scrapeId":"s-2"}}"""u8, "job-1", 1);
+        ScrapedPage noUrl = PageParser.Parse("""{"metadata":{"scrapeId":"s-1"}}"""u8, "job-1", 0);
+        ScrapedPage root = PageParser.Parse("""{"metadata":{"url":"http://Example.COM:8080/","scrapeId":"s-2"}}"""u8, "job-1", 1);
 
         Assert.Matches("^_/page-[0-9a-f]{16}\\.json$", AzureBlobNames.ForPage(noUrl));
         Assert.Matches("^example\\.com_8080/index-[0-9a-f]{16}\\.json$", AzureBlobNames.ForPage(root));
@@ -62,8 +62,8 @@ public sealed class AzureBlobNamingTests
     public void ForPage_SamePageOtherJob_OtherName()
     {
         byte[] json = TestPages.Json(1);
-        Assert.NotEqual(AzureBlobNames.ForPage(ScrapedPage.Parse(json, "job-1", 1)), AzureBlobNames.ForPage(ScrapedPage.Parse(json, "job-2", 1)));
-        Assert.Equal(AzureBlobNames.ForPage(ScrapedPage.Parse(json, "job-1", 1)), AzureBlobNames.ForPage(ScrapedPage.Parse(json, "job-1", 9)));
+        Assert.NotEqual(AzureBlobNames.ForPage(PageParser.Parse(json, "job-1", 1)), AzureBlobNames.ForPage(PageParser.Parse(json, "job-2", 1)));
+        Assert.Equal(AzureBlobNames.ForPage(PageParser.Parse(json, "job-1", 1)), AzureBlobNames.ForPage(PageParser.Parse(json, "job-1", 9)));
     }
 
     [Theory]

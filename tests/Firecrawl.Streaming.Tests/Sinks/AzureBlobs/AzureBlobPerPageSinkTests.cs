@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
@@ -86,7 +87,7 @@ public sealed class AzureBlobPerPageSinkTests(AzuriteFixture azurite) : PageSink
     {
         string url = "https://example.com/" + new string('u', 5000);
         string title = string.Concat(Enumerable.Repeat("日", 400));
-        ScrapedPage page = ScrapedPage.Parse(TestPages.Json(1, title, url), "job-1", 1);
+        ScrapedPage page = PageParser.Parse(TestPages.Json(1, title, url), "job-1", 1);
         await WriteAsync([page]);
 
         IDictionary<string, string> metadata = (await _container.GetBlobClient(AzureBlobNames.ForPage(page)).GetPropertiesAsync(cancellationToken: Ct)).Value.Metadata;
@@ -147,7 +148,7 @@ public sealed class AzureBlobPerPageSinkTests(AzuriteFixture azurite) : PageSink
 
         // The same pages (same job and keys) come again, e.g. re-read after a crash, with other bytes.
         List<ScrapedPage> again = Enumerable.Range(0, 5)
-            .Select(i => ScrapedPage.Parse(TestPages.Json(i, title: $"Second {i}", url: first[i].Url), "job-1", i))
+            .Select(i => PageParser.Parse(TestPages.Json(i, title: $"Second {i}", url: first[i].Url), "job-1", i))
             .ToList();
         await WriteAsync(again);
 

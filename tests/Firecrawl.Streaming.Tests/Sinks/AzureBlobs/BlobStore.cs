@@ -33,7 +33,7 @@ public static class BlobStore
     public static async Task<IReadOnlyList<string>> ReadPageKeysAsync(BlobContainerClient container, CancellationToken ct) =>
         (await ReadAllAsync(container, ct))
             .Where(b => b.Name.EndsWith(AzureBlobNames.JsonExtension, StringComparison.Ordinal))
-            .Select(b => ScrapedPage.Parse(b.Content.ToArray()).Key)
+            .Select(b => PageParser.Parse(b.Content.ToArray()).Key)
             .ToList();
 
     /// <summary>The lines of every JSON Lines blob, in name order and line order.</summary>

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.IO.Compression;
 using Firecrawl.Streaming.Sinks;
 
@@ -29,7 +30,7 @@ public static class JsonLinesFile
     }
 
     public static IReadOnlyList<string> ReadKeys(string path) =>
-        File.Exists(path) ? ReadLines(path).Select(line => ScrapedPage.Parse(line).Key).ToList() : [];
+        File.Exists(path) ? ReadLines(path).Select(line => PageParser.Parse(line).Key).ToList() : [];
 }
 
 public sealed class JsonLinesContractTests : PageSinkContractTests, IDisposable

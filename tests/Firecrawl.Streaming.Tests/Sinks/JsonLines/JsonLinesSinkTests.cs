@@ -50,7 +50,7 @@ public sealed class JsonLinesSinkTests : IDisposable
     public async Task WriteAsync_RealisticPagesAcrossReopen_RoundTripByteForByte(string name)
     {
         string path = _directory.Combine(name);
-        List<ScrapedPage> pages = FakePageGenerator.Generate(60, seed: 7).Select((bytes, i) => ScrapedPage.Parse(bytes, "job", i)).ToList();
+        List<ScrapedPage> pages = FakePageGenerator.Generate(60, seed: 7).Select((bytes, i) => PageParser.Parse(bytes, "job", i)).ToList();
         await using (var sink = new JsonLinesSink(path))
         {
             await WriteAsync(sink, pages[..35], batchSize: 9);
@@ -248,14 +248,14 @@ public sealed class JsonLinesSinkTests : IDisposable
     {
         string path = _directory.Combine("pages.jsonl");
         byte[] pretty = Encoding.UTF8.GetBytes("{\r\n  \"markdown\": \"a\\nb\",\n  \"metadata\": {\"scrapeId\": \"" + TestPages.ScrapeId(1) + "\"}\n}");
-        ScrapedPage page = ScrapedPage.Parse(pretty, "job", 0);
+        ScrapedPage page = PageParser.Parse(pretty, "job", 0);
         await using (var sink = new JsonLinesSink(path))
         {
             await sink.WriteAsync([page], Ct);
         }
 
         byte[] line = Assert.Single(JsonLinesFile.ReadLines(path));
-        ScrapedPage back = ScrapedPage.Parse(line);
+        ScrapedPage back = PageParser.Parse(line);
         Assert.Equal("a\nb", back.Markdown);
         Assert.Equal(page.Key, back.Key);
     }
@@ -265,7 +265,7 @@ public sealed class JsonLinesSinkTests : IDisposable
     {
         string path = _directory.Combine("pages.jsonl");
         List<ScrapedPage> pages = Enumerable.Range(0, 6)
-            .Select(i => ScrapedPage.Parse(Encoding.UTF8.GetBytes($"{{\"markdown\":\"page {i}\"}}"), "job", i))
+            .Select(i => PageParser.Parse(Encoding.UTF8.GetBytes($"{{\"markdown\":\"page {i}\"}}"), "job", i))
             .ToList();
         await using (var sink = new JsonLinesSink(path))
         {
@@ -293,7 +293,7 @@ public sealed class JsonLinesSinkTests : IDisposable
         await sink.FlushAsync(Ct);
 
         string[] lines = Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(pages.Select(p => p.Key), lines.Select(l => ScrapedPage.Parse(Encoding.UTF8.GetBytes(l)).Key));
+        Assert.Equal(pages.Select(p => p.Key), lines.Select(l => PageParser.Parse(Encoding.UTF8.GetBytes(l)).Key));
         Assert.Equal("jsonl:test", sink.Name);
     }
 

@@ -24,7 +24,7 @@ public sealed class LuceneIndexSearchTests : IDisposable
                 .Replace($"\"Description {index}\"", System.Text.Json.JsonSerializer.Serialize(description), StringComparison.Ordinal));
         }
 
-        return ScrapedPage.Parse(json, "job-1", index);
+        return PageParser.Parse(json, "job-1", index);
     }
 
     private async Task IndexAsync(IReadOnlyList<ScrapedPage> pages, LuceneIndexSinkOptions? options = null)

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Globalization;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.Lucene;
@@ -54,8 +55,8 @@ public sealed class LuceneIndexSinkTests : PageSinkContractTests, IDisposable
     [Fact]
     public async Task WriteAsync_SameUrlTwice_ReplacesTheDocument()
     {
-        ScrapedPage first = ScrapedPage.Parse(TestPages.Json(1, title: "Old title", url: "https://example.com/same"), "job-1", 1);
-        ScrapedPage second = ScrapedPage.Parse(TestPages.Json(2, title: "New title", url: "https://example.com/same"), "job-2", 7);
+        ScrapedPage first = PageParser.Parse(TestPages.Json(1, title: "Old title", url: "https://example.com/same"), "job-1", 1);
+        ScrapedPage second = PageParser.Parse(TestPages.Json(2, title: "New title", url: "https://example.com/same"), "job-2", 7);
         await using (var sink = new LuceneIndexSink(IndexPath))
         {
             await sink.WriteAsync([first], Ct);
@@ -74,7 +75,7 @@ public sealed class LuceneIndexSinkTests : PageSinkContractTests, IDisposable
     [Fact]
     public async Task WriteAsync_PageWithoutUrl_UpsertsByKey()
     {
-        ScrapedPage page = ScrapedPage.Parse("""{"markdown":"no address","metadata":{"title":"Orphan","scrapeId":"s-1"}}"""u8, "job-1", 3);
+        ScrapedPage page = PageParser.Parse("""{"markdown":"no address","metadata":{"title":"Orphan","scrapeId":"s-1"}}"""u8, "job-1", 3);
         await using (var sink = new LuceneIndexSink(IndexPath))
         {
             await sink.WriteAsync([page], Ct);
@@ -90,8 +91,8 @@ public sealed class LuceneIndexSinkTests : PageSinkContractTests, IDisposable
     [Fact]
     public async Task WriteAsync_StatusCodeAndLanguage_StoredAndFilterable()
     {
-        ScrapedPage ok = ScrapedPage.Parse(TestPages.Json(1, title: "Alpha page"), "job-1", 1);
-        ScrapedPage missing = ScrapedPage.Parse(
+        ScrapedPage ok = PageParser.Parse(TestPages.Json(1, title: "Alpha page"), "job-1", 1);
+        ScrapedPage missing = PageParser.Parse(
             """{"markdown":"alpha gone","metadata":{"title":"Alpha missing","url":"https://example.com/gone","statusCode":404,"scrapeId":"s-404","language":"de"}}"""u8,
             "job-1",
             2);
@@ -193,7 +194,7 @@ public sealed class LuceneIndexSinkTests : PageSinkContractTests, IDisposable
     [Fact]
     public async Task StoreMarkdownOff_MarkdownSearchableButNotStored()
     {
-        ScrapedPage page = ScrapedPage.Parse(TestPages.Json(1, markdown: "The zebra crossing is striped."), "job-1", 1);
+        ScrapedPage page = PageParser.Parse(TestPages.Json(1, markdown: "The zebra crossing is striped."), "job-1", 1);
         await using (var sink = new LuceneIndexSink(IndexPath, new LuceneIndexSinkOptions { StoreMarkdown = false }))
         {
             await sink.WriteAsync([page], Ct);

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Pipeline;
 using System.Text;
 using System.Text.RegularExpressions;
 using Firecrawl.Streaming.Sinks;
@@ -91,9 +92,9 @@ public sealed partial class MarkdownDirectorySinkTests : IDisposable
     public void GetFileName_SameUrlDifferentPages_DifferentFiles_SamePageTwice_SameFile()
     {
         var sink = new MarkdownDirectorySink(_directory.Path);
-        ScrapedPage a = ScrapedPage.Parse(TestPages.Json(1, url: "https://example.com/same"), "job", 1);
-        ScrapedPage b = ScrapedPage.Parse(TestPages.Json(2, url: "https://example.com/same"), "job", 2);
-        ScrapedPage aAgain = ScrapedPage.Parse(TestPages.Json(1, url: "https://example.com/same"), "job", 1);
+        ScrapedPage a = PageParser.Parse(TestPages.Json(1, url: "https://example.com/same"), "job", 1);
+        ScrapedPage b = PageParser.Parse(TestPages.Json(2, url: "https://example.com/same"), "job", 2);
+        ScrapedPage aAgain = PageParser.Parse(TestPages.Json(1, url: "https://example.com/same"), "job", 1);
 
         Assert.NotEqual(sink.GetFileName(a), sink.GetFileName(b));
         Assert.Equal(sink.GetFileName(a), sink.GetFileName(aAgain));
@@ -124,7 +125,7 @@ public sealed partial class MarkdownDirectorySinkTests : IDisposable
     public async Task WriteAsync_ControlAndSeparatorCharacters_AreEscaped()
     {
         string title = "a\u0001b\u007fc\u0085d\u2028e\u2029f\ufeffg\"h\\i\r\n---";
-        ScrapedPage page = ScrapedPage.Parse(TestPages.Json(1, title: title), "job", 1);
+        ScrapedPage page = PageParser.Parse(TestPages.Json(1, title: title), "job", 1);
         await using var sink = new MarkdownDirectorySink(_directory.Path);
         await sink.WriteAsync([page], Ct);
 
@@ -142,7 +143,7 @@ public sealed partial class MarkdownDirectorySinkTests : IDisposable
     public async Task WriteAsync_TitleSentAsArray_WrittenAsYamlSequence()
     {
         byte[] json = Encoding.UTF8.GetBytes($"{{\"markdown\":\"x\",\"metadata\":{{\"title\":[\"One\",\"Two \\\"2\\\"\"],\"scrapeId\":\"{TestPages.ScrapeId(3)}\"}}}}");
-        ScrapedPage page = ScrapedPage.Parse(json, "job", 3);
+        ScrapedPage page = PageParser.Parse(json, "job", 3);
         await using var sink = new MarkdownDirectorySink(_directory.Path);
         await sink.WriteAsync([page], Ct);
 
@@ -157,8 +158,8 @@ public sealed partial class MarkdownDirectorySinkTests : IDisposable
     [Fact]
     public async Task WriteAsync_SamePageAgain_ReplacesTheFileWhole()
     {
-        ScrapedPage first = ScrapedPage.Parse(TestPages.Json(1, markdown: new string('a', 5000)), "job", 1);
-        ScrapedPage again = ScrapedPage.Parse(TestPages.Json(1, markdown: "short"), "job", 1);
+        ScrapedPage first = PageParser.Parse(TestPages.Json(1, markdown: new string('a', 5000)), "job", 1);
+        ScrapedPage again = PageParser.Parse(TestPages.Json(1, markdown: "short"), "job", 1);
         await using var sink = new MarkdownDirectorySink(_directory.Path);
 
         await sink.WriteAsync([first], Ct);

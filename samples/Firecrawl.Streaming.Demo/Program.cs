@@ -1,0 +1,3 @@
+using Firecrawl.Streaming.Demo;
+
+return await DemoRun.RunConsoleAsync(args).ConfigureAwait(false);

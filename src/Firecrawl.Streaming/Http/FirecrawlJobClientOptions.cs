@@ -1,0 +1,97 @@
+namespace Firecrawl.Streaming;
+
+/// <summary>Options for <see cref="FirecrawlJobClient"/>. Every property has a documented default; <see cref="Validate"/> checks them all.</summary>
+public sealed class FirecrawlJobClientOptions
+{
+    /// <summary>The environment variable read when <see cref="ApiKey"/> is not set.</summary>
+    public const string ApiKeyEnvironmentVariable = "FIRECRAWL_API_KEY";
+
+    /// <summary>The public API's address.</summary>
+    public static readonly Uri DefaultBaseAddress = new("https://api.firecrawl.dev");
+
+    /// <summary>
+    /// Gets or sets the API key. Default: the <c>FIRECRAWL_API_KEY</c> environment variable.
+    /// It is sent only to <see cref="BaseAddress"/>, and never appears in messages or logs.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Gets or sets the API's origin. Default: <c>https://api.firecrawl.dev</c>. Every request, including
+    /// those that follow a <c>next</c> link, goes to this origin.
+    /// </summary>
+    public Uri BaseAddress { get; set; } = DefaultBaseAddress;
+
+    /// <summary>Gets or sets how many times a transient failure (429, 408, 5xx, a dropped or stalled connection) is retried. Default: 5.</summary>
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>Gets or sets the first retry delay; later ones double, with jitter. Default: 1 second.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the longest delay between retries, including a server's <c>Retry-After</c>. Default: 2 minutes.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets how long to wait before asking again when a still-scraping job had nothing new. Default: 2 seconds.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Gets or sets how long a response body may deliver no bytes before the connection is treated as
+    /// dropped and the chunk is retried. <see cref="System.Net.Http.HttpClient.Timeout"/> stops at the headers. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how long to wait for a response's headers, whatever the <see cref="System.Net.Http.HttpClient.Timeout"/>
+    /// of an injected client (an infinite one would otherwise wait for ever). A timeout is retried like a dropped connection. Default: 100 seconds.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// Gets or sets how long a job may report <c>scraping</c> without a new page or a change in its counts
+    /// before the stream gives up with <see cref="JobStreamErrorCode.CursorStalled"/>. Default: 30 minutes.
+    /// </summary>
+    public TimeSpan JobStallTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Gets or sets the <c>limit</c> query parameter (1..1000 documents per response), or <see langword="null"/> for the server's default. Default: null.</summary>
+    public int? ChunkLimit { get; set; }
+
+    /// <summary>
+    /// Gets or sets the largest page (its JSON, in bytes) the parser accepts; a larger one fails with
+    /// <see cref="JobStreamErrorCode.PageTooLarge"/> instead of exhausting memory. Default: 256 MiB.
+    /// </summary>
+    public int MaxPageBytes { get; set; } = 256 * 1024 * 1024;
+
+    /// <summary>Gets or sets the size of the buffers the response body is read into. Default: 64 KiB.</summary>
+    public int ReadBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>Gets or sets the clock used for retry delays, polling and timeouts. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets the API key to use: <see cref="ApiKey"/>, else the environment variable.</summary>
+    /// <returns>The key, or <see langword="null"/>.</returns>
+    public string? ResolveApiKey()
+    {
+        string? key = string.IsNullOrWhiteSpace(ApiKey) ? Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) : ApiKey;
+        return string.IsNullOrWhiteSpace(key) ? null : key.Trim();
+    }
+
+    /// <summary>Checks every option, naming the first one that is out of range.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public void Validate()
+    {
+        OptionRules.Require(BaseAddress is { IsAbsoluteUri: true, Scheme: "http" or "https" }, nameof(BaseAddress), "must be an absolute http or https URI");
+
+        OptionRules.Require(MaxRetries >= 0, nameof(MaxRetries), "must be zero or more");
+        OptionRules.Require(RetryBaseDelay >= TimeSpan.Zero, nameof(RetryBaseDelay), "must not be negative");
+        OptionRules.Require(MaxRetryDelay >= RetryBaseDelay, nameof(MaxRetryDelay), "must be at least RetryBaseDelay");
+        OptionRules.Require(PollInterval >= TimeSpan.Zero, nameof(PollInterval), "must not be negative");
+        OptionRules.Require(ResponseTimeout > TimeSpan.Zero, nameof(ResponseTimeout), "must be positive");
+        OptionRules.Require(BodyIdleTimeout > TimeSpan.Zero, nameof(BodyIdleTimeout), "must be positive");
+        OptionRules.Require(JobStallTimeout > TimeSpan.Zero, nameof(JobStallTimeout), "must be positive");
+        OptionRules.Require(ChunkLimit is null or (>= 1 and <= 1000), nameof(ChunkLimit), "must be between 1 and 1000");
+        OptionRules.Require(MaxPageBytes >= 1024, nameof(MaxPageBytes), "must be at least 1024");
+        OptionRules.Require(ReadBufferSize is >= 512 and <= 16 * 1024 * 1024, nameof(ReadBufferSize), "must be between 512 bytes and 16 MiB");
+        OptionRules.Require(TimeProvider is not null, nameof(TimeProvider), "must not be null");
+    }
+
+    internal FirecrawlJobClientOptions Clone() => (FirecrawlJobClientOptions)MemberwiseClone();
+}

@@ -1,0 +1,106 @@
+using Firecrawl.Streaming.Checkpoints;
+
+namespace Firecrawl.Streaming.Pipeline;
+
+/// <summary>Streams a job into sinks, resuming from a checkpoint.</summary>
+public static class JobClientPipelineExtensions
+{
+    /// <summary>
+    /// Streams every page of a batch-scrape or crawl job into the sinks, end to end: loads
+    /// <see cref="PipelineOptions.Checkpoint"/> and starts after it, writes the pages as
+    /// <see cref="PagePipelineExtensions.ToSinksAsync(IAsyncEnumerable{ScrapedPage}, IReadOnlyList{IPageSink}, PipelineOptions?, CancellationToken)"/>
+    /// does, and saves new checkpoints as the sinks make pages durable. Run it again with the same store after a
+    /// crash or a cancellation and it continues where the sinks left off.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="kind">Whether the id is a batch scrape's or a crawl's.</param>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="sinks">The sinks, with distinct names; each is disposed when the run ends.</param>
+    /// <param name="options">The options, including <see cref="PipelineOptions.StreamOptions"/> for field selection; null for the defaults.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>What each sink wrote, and the last checkpoint.</returns>
+    /// <exception cref="ArgumentException">No sink, two sinks share a name, or an option is invalid.</exception>
+    /// <exception cref="JobStreamException">The stream failed, or the stored checkpoint belongs to another job.</exception>
+    /// <example>
+    /// <code>
+    /// var options = new PipelineOptions { Checkpoint = new FileCheckpointStore($"{jobId}.checkpoint") };
+    /// PipelineResult result = await client.StreamJobToSinksAsync(JobKind.BatchScrape, jobId, [new JsonLinesSink("pages.jsonl.gz")], options, ct);
+    /// </code>
+    /// </example>
+    public static async Task<PipelineResult> StreamJobToSinksAsync(
+        this FirecrawlJobClient client,
+        JobKind kind,
+        string jobId,
+        IReadOnlyList<IPageSink> sinks,
+        PipelineOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(sinks);
+        options ??= new PipelineOptions();
+        options.Validate();
+        PagePipeline.ValidateSinks(sinks);
+
+        JobStreamOptions? given = options.StreamOptions;
+        string? resumeAfter = await LoadCheckpointAsync(options.Checkpoint, jobId, cancellationToken).ConfigureAwait(false) ?? given?.ResumeAfter;
+        if (resumeAfter is not null && ResumeToken.TryParse(resumeAfter, out JobKind tokenKind, out string tokenJob, out _, out _)
+            && (tokenKind != kind || !string.Equals(tokenJob, jobId, StringComparison.Ordinal)))
+        {
+            // Caught here rather than by the stream so the message can say where the token came from.
+            throw new JobStreamException(
+                $"The checkpoint belongs to {ResumeToken.KindName(tokenKind)} {tokenJob}, not {ResumeToken.KindName(kind)} {jobId}: use a checkpoint store per job.",
+                JobStreamErrorCode.InvalidResumeToken) { JobId = jobId };
+        }
+
+        var streamOptions = new JobStreamOptions
+        {
+            Fields = given?.Fields ?? PageFields.All,
+            DropDuplicates = given?.DropDuplicates ?? true,
+            ResumeAfter = resumeAfter,
+            PoolPageBuffers = false,
+        };
+        JobPages pages = client.StreamJobAsync(kind, jobId, streamOptions, cancellationToken);
+        PipelineResult result = await new PagePipeline(pages, pages, sinks, options, resumedFrom: resumeAfter).RunAsync(cancellationToken).ConfigureAwait(false);
+        return await ReconcileAsync(client, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<string?> LoadCheckpointAsync(ICheckpointStore? store, string jobId, CancellationToken cancellationToken)
+    {
+        if (store is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new JobStreamException($"The checkpoint cannot be read: {e.Message}", JobStreamErrorCode.InvalidResumeToken, e) { JobId = jobId };
+        }
+    }
+
+    /// <summary>
+    /// When a finished job reports more pages than were delivered, reads its errors endpoint: a page listed there as
+    /// failed or robots-blocked is accounted for. Failing to read it leaves the pages unaccounted, which says enough.
+    /// </summary>
+    private static async Task<PipelineResult> ReconcileAsync(FirecrawlJobClient client, PipelineResult result, CancellationToken cancellationToken)
+    {
+        if (result.Coverage is not { Status.IsTerminal: true, Unaccounted: > 0 } coverage)
+        {
+            return result;
+        }
+
+        try
+        {
+            JobErrors errors = await client.GetErrorsAsync(coverage.Kind, coverage.JobId, cancellationToken).ConfigureAwait(false);
+            return result.With(coverage with { Errors = errors });
+        }
+        catch (JobStreamException)
+        {
+            return result;
+        }
+    }
+}
