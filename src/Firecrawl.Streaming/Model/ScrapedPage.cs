@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Firecrawl.Streaming;
@@ -21,6 +23,7 @@ public sealed partial class ScrapedPage : IDisposable
     private readonly bool _pooled;
     private readonly PageLayout _layout;
     private string? _resumeToken;
+    private string? _key;
 
     internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, JobKind jobKind, string jobId, long position)
     {
@@ -58,10 +61,12 @@ public sealed partial class ScrapedPage : IDisposable
     public int Utf8Length => _length;
 
     /// <summary>
-    /// Gets a key that identifies the page within its job: <c>metadata.scrapeId</c> when present,
-    /// otherwise <c>"position-N"</c>. Sinks use it to write idempotently.
+    /// Gets the page's identity within its job, which every sink keys by: <c>metadata.scrapeId</c> when present
+    /// (whatever fields were selected), otherwise <c>"p{Position}-{hash}"</c> with 16 hex digits of the SHA-256 of
+    /// <see cref="Utf8Json"/>. The fallback never merges two different pages (they differ in position or bytes)
+    /// and never splits a page served twice at the same offset.
     /// </summary>
-    public string Key => Metadata.ScrapeId is { Length: > 0 } id ? id : $"position-{Position}";
+    public string Key => _key ??= Metadata.ScrapeId is { Length: > 0 } id ? id : FallbackKey();
 
     /// <summary>Gets the URL of the page: <c>metadata.url</c> (the final URL), else <c>metadata.sourceURL</c>.</summary>
     public string? Url => Metadata.Url ?? Metadata.SourceUrl;
@@ -100,6 +105,13 @@ public sealed partial class ScrapedPage : IDisposable
     internal ReadOnlySpan<byte> Slice(ValueRange range) => range.IsPresent ? Buffer.AsSpan(range.Start, range.Length) : default;
 
     internal ref readonly PageLayout Layout => ref _layout;
+
+    private string FallbackKey()
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Utf8Json.Span, hash);
+        return string.Create(CultureInfo.InvariantCulture, $"p{Position}-{Convert.ToHexStringLower(hash[..8])}");
+    }
 
     [DoesNotReturn]
     private byte[] ThrowDisposed() =>

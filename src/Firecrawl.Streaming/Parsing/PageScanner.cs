@@ -157,7 +157,6 @@ internal struct PageScanner
             }
         }
 
-        output[written++] = (byte)'}';
         for (PageField field = PageField.Markdown; field <= PageField.Metadata; field++)
         {
             if (!IsSelected(field, selection))
@@ -168,12 +167,76 @@ internal struct PageScanner
 
         if (!keepMetadata)
         {
-            layout.Metadata = default;
+            written = WriteIdentity(page, output, written, ref layout);
         }
+
+        output[written++] = (byte)'}';
 
         layout.HasOther &= IsSelected(PageField.Other, selection);
         return written;
     }
+
+    /// <summary>
+    /// A page's identity survives any selection: when its metadata is not kept, a reduced <c>metadata</c> object with
+    /// only <c>scrapeId</c>, <c>url</c> and <c>sourceURL</c> is written in its place, so that de-duplication, sink keys
+    /// and stored lines still know which page this is.
+    /// </summary>
+    private static int WriteIdentity(in ReadOnlySequence<byte> page, Span<byte> output, int written, ref PageLayout source)
+    {
+        PageLayout original = source;
+        source.Metadata = default;
+        if (!original[MetadataField.ScrapeId].IsPresent && !original[MetadataField.Url].IsPresent && !original[MetadataField.SourceUrl].IsPresent)
+        {
+            return written;
+        }
+
+        int objectStart = written + (written > 1 ? 1 : 0) + MetadataName.Length;
+        if (written > 1)
+        {
+            output[written++] = (byte)',';
+        }
+
+        MetadataName.CopyTo(output[written..]);
+        written += MetadataName.Length;
+        output[written++] = (byte)'{';
+        bool first = true;
+        foreach ((MetadataField field, byte[] name) in s_identityNames)
+        {
+            ValueRange range = original[field];
+            if (!range.IsPresent)
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                output[written++] = (byte)',';
+            }
+
+            first = false;
+            name.CopyTo(output[written..]);
+            written += name.Length;
+            page.Slice(range.Start, range.Length).CopyTo(output[written..]);
+            source.Set(field, new ValueRange(written, range.Length));
+            written += range.Length;
+        }
+
+        output[written++] = (byte)'}';
+        source.Set(PageField.Metadata, new ValueRange(objectStart, written - objectStart));
+        return written;
+    }
+
+    // A comma, the name, the braces, three names and the commas between them: 45 bytes; rounded up.
+    private const int IdentityOverhead = 48;
+
+    private static ReadOnlySpan<byte> MetadataName => "\"metadata\":"u8;
+
+    private static readonly (MetadataField Field, byte[] Name)[] s_identityNames =
+    [
+        (MetadataField.ScrapeId, "\"scrapeId\":"u8.ToArray()),
+        (MetadataField.Url, "\"url\":"u8.ToArray()),
+        (MetadataField.SourceUrl, "\"sourceURL\":"u8.ToArray()),
+    ];
 
     /// <summary>An upper bound of the bytes <see cref="CopyTo"/> writes.</summary>
     public readonly int MeasureCopy(long pageLength, PageFields selection)
@@ -183,7 +246,8 @@ internal struct PageScanner
             return (int)pageLength;
         }
 
-        int length = 2;
+        // Room for the identity that replaces unselected metadata (see WriteIdentity).
+        int length = 2 + IdentityOverhead + _layout[MetadataField.ScrapeId].Length + _layout[MetadataField.Url].Length + _layout[MetadataField.SourceUrl].Length;
         foreach (PropertySpan property in _properties)
         {
             if (IsSelected(property.Field, selection))

@@ -148,6 +148,24 @@ public class ChunkParserPropertyTests
             }
         }
 
+        // Identity survives any selection: unselected metadata is replaced by its scrapeId, url and sourceURL.
+        if ((selection & PageFields.Metadata) == 0 && page.TryGetProperty("metadata", out JsonElement metadata) && metadata.ValueKind == JsonValueKind.Object)
+        {
+            var identity = new Dictionary<string, JsonElement>();
+            foreach (string name in new[] { "scrapeId", "url", "sourceURL" })
+            {
+                if (metadata.TryGetProperty(name, out JsonElement value))
+                {
+                    identity[name] = value;
+                }
+            }
+
+            if (identity.Count > 0)
+            {
+                kept["metadata"] = JsonSerializer.SerializeToElement(identity);
+            }
+        }
+
         return JsonSerializer.SerializeToElement(kept);
     }
 

@@ -226,4 +226,47 @@ public class ChunkParserTests
         Assert.Equal("abc", page.Metadata.ScrapeId);
         Assert.Equal("completed", result.Envelope.Status);
     }
+
+    [Theory]
+    [InlineData(PageFields.Markdown)]
+    [InlineData(PageFields.Html | PageFields.Other)]
+    public void Parse_SelectionWithoutMetadata_KeepsTheIdentityInTheBytesAndAccessors(PageFields fields)
+    {
+        byte[] body = Encoding.UTF8.GetBytes("""
+            {"status":"completed","data":[
+             {"markdown":"# A","html":"<p>a</p>","metadata":{"title":"T","scrapeId":"id-1","url":"https://a.example/x","sourceURL":"https://a.example/","statusCode":200},"extra":1},
+             {"markdown":"# B","metadata":{"title":"U"}}
+            ]}
+            """);
+
+        foreach (int segment in new[] { 7, 64, 4096 })
+        {
+            List<ScrapedPage> pages = ParserDriver.Parse(body, [segment], fields).Pages;
+
+            Assert.Equal("id-1", pages[0].Key);
+            Assert.Equal(("id-1", "https://a.example/x", "https://a.example/"), (pages[0].Metadata.ScrapeId, pages[0].Metadata.Url, pages[0].Metadata.SourceUrl));
+            Assert.True(pages[0].Metadata.Title.IsEmpty);
+            using var stored = System.Text.Json.JsonDocument.Parse(pages[0].Utf8Json);
+            System.Text.Json.JsonElement metadata = stored.RootElement.GetProperty("metadata");
+            Assert.Equal(["scrapeId", "url", "sourceURL"], metadata.EnumerateObject().Select(p => p.Name));
+            Assert.Equal("id-1", PageParser.Parse(pages[0].Utf8Json.Span).Key);
+
+            // No identity to keep: no metadata at all, and the fallback key stands in.
+            Assert.False(pages[1].HasField("metadata"));
+            Assert.StartsWith("p1-", pages[1].Key, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Key_PageWithoutScrapeId_SamePositionAndBytesAgreeOtherwiseDiffer()
+    {
+        ScrapedPage a = PageParser.Parse("""{"markdown":"x"}"""u8, "job", 4);
+        ScrapedPage again = PageParser.Parse("""{"markdown":"x"}"""u8, "job", 4);
+        ScrapedPage elsewhere = PageParser.Parse("""{"markdown":"x"}"""u8, "job", 5);
+        ScrapedPage other = PageParser.Parse("""{"markdown":"y"}"""u8, "job", 4);
+
+        Assert.Equal(a.Key, again.Key);
+        Assert.NotEqual(a.Key, elsewhere.Key);
+        Assert.NotEqual(a.Key, other.Key);
+    }
 }
