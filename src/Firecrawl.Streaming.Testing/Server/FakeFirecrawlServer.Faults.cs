@@ -52,11 +52,12 @@ public sealed partial class FakeFirecrawlServer
                 return;
 
             case FakeFaultKind.CutBody:
-                // The length is promised up front, so the client can tell the body came up short.
+                // The length is promised up front, so the client can tell the body came up short. No Abort():
+                // it would drop bytes not yet sent; ending the response short makes Kestrel send them, then
+                // close the connection (it cannot be reused once the body falls short of its length).
                 context.Response.ContentLength = body.Length;
                 await output.WriteAsync(body.AsMemory(0, (int)Math.Clamp(fault.Bytes, 0, body.Length - 1)), aborted).ConfigureAwait(false);
                 await output.FlushAsync(aborted).ConfigureAwait(false);
-                context.Abort();
                 return;
 
             case FakeFaultKind.StallAfterBytes:

@@ -10,6 +10,7 @@ public sealed partial class FakeFirecrawlServer
 {
     private const string IdempotencyHeader = "x-idempotency-key";
     private const string BodyItem = "FakeFirecrawlServer.Body";
+    private const string RecordedItem = "FakeFirecrawlServer.Recorded";
 
     /// <summary>Seeds of started jobs' pages start above the seeds tests usually give <see cref="FakePageGenerator"/>, so scrape ids do not collide.</summary>
     private const int StartedSeedBase = 10_000;
@@ -38,7 +39,7 @@ public sealed partial class FakeFirecrawlServer
                 await WriteErrorAsync(context, fault.StatusCode, fault.Error!, fault.RetryAfter).ConfigureAwait(false);
                 return;
             case FakeStartFaultKind.CloseBeforeCreate:
-                context.Abort();
+                AbortUnanswered(context);
                 return;
         }
 
@@ -57,7 +58,7 @@ public sealed partial class FakeFirecrawlServer
 
         if (fault?.Kind == FakeStartFaultKind.DropAfterCreate)
         {
-            context.Abort();
+            AbortUnanswered(context);
             return;
         }
 
@@ -70,6 +71,7 @@ public sealed partial class FakeFirecrawlServer
             catch (OperationCanceledException)
             {
                 // The client gave up waiting; the job exists all the same.
+                Record(context, 0);
                 return;
             }
         }

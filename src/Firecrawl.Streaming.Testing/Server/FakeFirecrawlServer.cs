@@ -163,20 +163,39 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        HttpRequest request = context.Request;
-        string? authorization = request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null;
-        string? idempotencyKey = request.Headers.TryGetValue(IdempotencyHeader, out var key) ? key.ToString() : null;
         try
         {
-            await RouteAsync(context, authorization).ConfigureAwait(false);
+            await RouteAsync(context, Authorization(context.Request)).ConfigureAwait(false);
         }
         finally
         {
-            _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Host.Value ?? "", authorization, context.Response.StatusCode)
-            {
-                Body = context.Items.TryGetValue(BodyItem, out object? body) ? body as string : null,
-                IdempotencyKey = idempotencyKey,
-            });
+            Record(context, context.Response.StatusCode);
         }
+    }
+
+    private static string? Authorization(HttpRequest request) =>
+        request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null;
+
+    /// <summary>Records the request once (an aborted start is recorded before its connection closes, so a test sees it as soon as the client fails).</summary>
+    private void Record(HttpContext context, int statusCode)
+    {
+        if (!context.Items.TryAdd(RecordedItem, true))
+        {
+            return;
+        }
+
+        HttpRequest request = context.Request;
+        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Host.Value ?? "", Authorization(request), statusCode)
+        {
+            Body = context.Items.TryGetValue(BodyItem, out object? body) ? body as string : null,
+            IdempotencyKey = request.Headers.TryGetValue(IdempotencyHeader, out var key) ? key.ToString() : null,
+        });
+    }
+
+    /// <summary>Closes the connection without an answer, recorded with status 0.</summary>
+    private void AbortUnanswered(HttpContext context)
+    {
+        Record(context, 0);
+        context.Abort();
     }
 }
