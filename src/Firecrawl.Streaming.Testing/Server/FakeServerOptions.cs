@@ -10,9 +10,11 @@ public sealed class FakeServerOptions
     public long MaxRequestBodyBytes { get; set; } = 10_000_000;
 
     /// <summary>
-    /// Gets or sets the team's credits. A batch start whose <c>urls</c> count exceeds what remains gets 402 and
-    /// starts nothing; a started batch uses one credit per URL submitted, a crawl one per page it finds.
-    /// Null: unlimited. Default: null.
+    /// Gets or sets the team's credits, read when the server starts (what remains is
+    /// <see cref="FakeFirecrawlServer.RemainingCredits"/>). A batch start whose <c>urls</c> count (valid or not)
+    /// exceeds what remains gets 402 and starts nothing; a started batch uses one credit per URL submitted. A
+    /// crawl start with no credit left gets 402; a crawl finds no more pages than the credits left and uses one
+    /// per page it finds. Null: unlimited. Default: null.
     /// </summary>
     public long? Credits { get; set; }
 
