@@ -29,6 +29,21 @@ public enum FakeFaultKind
 
     /// <summary>HTTP 200 with <c>"success": false</c>: a job that failed to start.</summary>
     SuccessFalse,
+
+    /// <summary>Answer with a redirect status and a <c>Location</c> header instead of the chunk.</summary>
+    Redirect,
+
+    /// <summary>HTTP 200 with an empty body (<c>Content-Length: 0</c>).</summary>
+    EmptyBody,
+
+    /// <summary>HTTP 200 declaring the full <c>Content-Length</c>, closed after part of the body (a proxy cutting it short).</summary>
+    CutBody,
+
+    /// <summary>The chunk carries a <c>next</c> link to the very <c>skip</c> it was fetched with, even on a finished job (a server bug).</summary>
+    SelfReferencingNext,
+
+    /// <summary>Invalid UTF-8 inside a string value of the chunk's first page; the JSON structure stays valid.</summary>
+    InvalidUtf8,
 }
 
 /// <summary>
@@ -62,6 +77,9 @@ public sealed record FakeFault
 
     /// <summary>Gets the number of repeated pages.</summary>
     public int Count { get; private init; }
+
+    /// <summary>Gets the target of a <see cref="FakeFaultKind.Redirect"/>.</summary>
+    public Uri? Location { get; private init; }
 
     /// <summary>An HTTP error (429, 5xx, any 4xx) with <c>{"success":false,"error":...}</c>.</summary>
     /// <param name="statusCode">The status.</param>
@@ -120,6 +138,55 @@ public sealed record FakeFault
     /// <param name="error">The error text.</param>
     /// <returns>The fault.</returns>
     public static FakeFault SuccessFalse(string error) => new(FakeFaultKind.SuccessFalse) { Error = error };
+
+    /// <summary>Answers with <paramref name="status"/> and <c>Location: <paramref name="location"/></c> (another origin, or the same one with another path or query).</summary>
+    /// <param name="location">The absolute URL to redirect to.</param>
+    /// <param name="status">301, 302, 303, 307 or 308.</param>
+    /// <returns>The fault.</returns>
+    public static FakeFault Redirect(Uri location, int status = 302)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        if (!location.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The location must be an absolute URL.", nameof(location));
+        }
+
+        if (status is not (301 or 302 or 303 or 307 or 308))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "A redirect status is 301, 302, 303, 307 or 308.");
+        }
+
+        return new(FakeFaultKind.Redirect) { StatusCode = status, Location = location };
+    }
+
+    /// <summary>HTTP 200 with <c>Content-Length: 0</c> and no body, as some proxies answer.</summary>
+    /// <returns>The fault.</returns>
+    public static FakeFault EmptyBody() => new(FakeFaultKind.EmptyBody);
+
+    /// <summary>
+    /// HTTP 200 with <c>Content-Length</c> set to the whole body, but the connection closed after
+    /// <paramref name="bytes"/> bytes. Unlike <see cref="DropAfterBytes"/> (a chunked body that never ends), the
+    /// client knows how much was promised.
+    /// </summary>
+    /// <param name="bytes">How much of the body gets through (capped at the body's length minus one, so it is always short).</param>
+    /// <returns>The fault.</returns>
+    public static FakeFault CutBody(long bytes) => new(FakeFaultKind.CutBody) { Bytes = bytes };
+
+    /// <summary>
+    /// The chunk's <c>next</c> points at the <c>skip</c> (and <c>limit</c>) it was fetched with, even when the job
+    /// has finished. One request is affected per fault: enqueue several at the same <c>skip</c> for a server
+    /// that repeats the bug.
+    /// </summary>
+    /// <returns>The fault.</returns>
+    public static FakeFault SelfReferencingNext() => new(FakeFaultKind.SelfReferencingNext);
+
+    /// <summary>
+    /// Replaces three ASCII letters inside a string value of the chunk's first page (its <c>markdown</c> when it
+    /// has one) with <c>0xFF 0xFE 0xE6</c>: two bytes that never occur in UTF-8, then a lead byte whose
+    /// sequence is cut short. The JSON structure stays valid. A chunk without pages is sent unchanged.
+    /// </summary>
+    /// <returns>The fault.</returns>
+    public static FakeFault InvalidUtf8() => new(FakeFaultKind.InvalidUtf8);
 
     private static string DefaultError(int status) => status switch
     {

@@ -51,12 +51,32 @@ public static class FakePageGenerator
     /// <param name="seed">Selects the content.</param>
     /// <param name="shape">The size and content; null for the default.</param>
     /// <returns>The page's JSON object as UTF-8.</returns>
-    public static byte[] Page(int index, int seed = 1, PageShape? shape = null)
+    public static byte[] Page(int index, int seed = 1, PageShape? shape = null) => Build(index, seed, shape, url: null);
+
+    /// <summary>
+    /// Generates the page scraped from <paramref name="url"/>: its <c>metadata.sourceURL</c> and <c>metadata.url</c>
+    /// are that URL, its <c>metadata.scrapeId</c> is <see cref="ScrapeId"/>(<paramref name="seed"/>, <paramref name="index"/>),
+    /// so jobs given different seeds never share a scrape id. Deterministic, like <see cref="Page"/>.
+    /// </summary>
+    /// <param name="url">The URL the page was scraped from.</param>
+    /// <param name="index">The page's position in its job.</param>
+    /// <param name="seed">Selects the content and the scrape ids; give each job its own.</param>
+    /// <param name="shape">The size and content; null for the default.</param>
+    /// <returns>The page's JSON object as UTF-8.</returns>
+    public static byte[] PageFor(string url, int index, int seed = 1, PageShape? shape = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        return Build(index, seed, shape, url);
+    }
+
+    private static byte[] Build(int index, int seed, PageShape? shape, string? url)
     {
         shape ??= PageShape.Default;
         // Not HashCode.Combine: it is randomized per process, and the same seed must give the same bytes everywhere.
         var random = new Random(unchecked((seed * 1_000_003) + (index * 7919)));
-        string url = $"https://docs.example.com/{Slug(random)}/{index}";
+        // The slug is drawn even when the URL is given, so the rest of the content does not depend on it.
+        string generated = $"https://docs.example.com/{Slug(random)}/{index}";
+        url ??= generated;
         string title = Sentence(random, 4, 9).TrimEnd('.');
         var buffer = new ArrayBufferWriter<byte>(shape.MarkdownChars * 3 + (shape.ScreenshotBytes * 4 / 3) + 2048);
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Firecrawl.Streaming.Testing;
 
-/// <summary>Writing status bodies, error bodies and faults.</summary>
+/// <summary>Writing status bodies and error bodies.</summary>
 public sealed partial class FakeFirecrawlServer
 {
     private static readonly byte[] Comma = ","u8.ToArray();
@@ -23,6 +23,13 @@ public sealed partial class FakeFirecrawlServer
         await context.Response.WriteAsync(JsonSerializer.Serialize(new { success = false, error }), context.RequestAborted).ConfigureAwait(false);
     }
 
+    private static async Task WriteJsonAsync<T>(HttpContext context, int status, T body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted).ConfigureAwait(false);
+    }
+
     private static async Task WriteErrorsAsync(HttpContext context, FakeJob job)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -37,56 +44,51 @@ public sealed partial class FakeFirecrawlServer
     private static async Task WriteStatusAsync(HttpContext context, FakeJob job, int skip, int? limit)
     {
         FakeFault? fault = job.Faults.Take(skip);
-        (string status, int visible) = job.Observe();
-        switch (fault?.Kind)
+        FakeJobView view = job.Observe(skip);
+        if (fault is not null && await TryWriteReplacingFaultAsync(context, fault).ConfigureAwait(false))
         {
-            case FakeFaultKind.Status:
-                await WriteErrorAsync(context, fault.StatusCode, fault.Error!, fault.RetryAfter).ConfigureAwait(false);
-                return;
-            case FakeFaultKind.SuccessFalse:
-                context.Response.ContentType = "application/json; charset=utf-8";
-                await context.Response.WriteAsync(JsonSerializer.Serialize(new { success = false, status = "failed", error = fault.Error }), context.RequestAborted).ConfigureAwait(false);
-                return;
-            case FakeFaultKind.Html:
-                context.Response.StatusCode = fault.StatusCode;
-                context.Response.ContentType = "text/html";
-                await context.Response.WriteAsync("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>", context.RequestAborted).ConfigureAwait(false);
-                return;
+            return;
         }
 
         int start = fault?.Kind == FakeFaultKind.DuplicatePages ? Math.Max(0, skip - fault.Count) : skip;
         int pageLimit = Math.Clamp(limit ?? job.Options.PageLimit, 1, 1000);
-        int count = job.ChunkLength(start, pageLimit, visible);
-        IEnumerable<byte[]> pages = Enumerable.Range(start, count).Select(job.GetPage);
+        int count = job.ChunkLength(view, start, pageLimit);
+        IEnumerable<byte[]> pages = Enumerable.Range(start, count).Select(position => job.GetPage(view.IndexAt(position)));
         int nextSkip = start + count;
-        bool finished = status != "scraping";
-        bool hasNext = !finished || nextSkip < visible || job.Options.NextOnFinishedJob;
+        bool selfReferencing = fault?.Kind == FakeFaultKind.SelfReferencingNext;
+        bool finished = view.Status != "scraping";
+        bool hasNext = selfReferencing || !finished || nextSkip < view.Completed || job.Options.NextOnFinishedJob;
         string origin = fault?.Kind == FakeFaultKind.ForeignNext
             ? fault.Origin!.GetLeftPart(UriPartial.Authority)
             : $"{context.Request.Scheme}://{context.Request.Host}";
         string? next = hasNext
-            ? $"{origin}/v2/batch/scrape/{job.Id}?skip={nextSkip}{(limit is null ? "" : $"&limit={limit}")}"
+            ? $"{origin}{JobPath(job.Kind, job.Id)}?skip={(selfReferencing ? skip : nextSkip)}{(limit is null ? "" : $"&limit={limit}")}"
             : null;
-        byte[] head = Head(job, status, visible, next);
+        byte[] head = Head(job, view, next);
 
         context.Response.ContentType = "application/json; charset=utf-8";
-        if (fault is null || fault.Kind is FakeFaultKind.ForeignNext or FakeFaultKind.DuplicatePages)
+        if (fault is null || fault.Kind is FakeFaultKind.ForeignNext or FakeFaultKind.DuplicatePages or FakeFaultKind.SelfReferencingNext)
         {
             await StreamBodyAsync(context, head, pages, job.Options.NextAfterData ? next : null).ConfigureAwait(false);
             return;
         }
 
         List<byte[]> held = [.. pages];
+        if (fault.Kind == FakeFaultKind.InvalidUtf8 && held.Count > 0)
+        {
+            held[0] = CorruptUtf8(held[0]);
+        }
+
         byte[] body = Assemble(head, held, job.Options.NextAfterData ? next : null);
         await WriteFaultyBodyAsync(context, fault, body, head.Length + (held.Count > 0 ? held[0].Length : 0)).ConfigureAwait(false);
     }
 
     /// <summary>The body up to and including <c>"data":[</c>; <c>next</c> goes here unless it is written after the data.</summary>
-    private static byte[] Head(FakeJob job, string status, int visible, string? next)
+    private static byte[] Head(FakeJob job, FakeJobView view, string? next)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{{\"success\":true,\"status\":\"{status}\",\"completed\":{visible},\"total\":{job.PageCount},");
-        text.Append(CultureInfo.InvariantCulture, $"\"creditsUsed\":{job.Options.CreditsUsed ?? visible},\"expiresAt\":\"2026-11-29T10:00:00.000Z\",");
+        text.Append(CultureInfo.InvariantCulture, $"{{\"success\":true,\"status\":\"{view.Status}\",\"completed\":{view.Completed},\"total\":{job.PageCount},");
+        text.Append(CultureInfo.InvariantCulture, $"\"creditsUsed\":{job.Options.CreditsUsed ?? view.Completed},\"expiresAt\":\"2026-11-29T10:00:00.000Z\",");
         if (next is not null && !job.Options.NextAfterData)
         {
             text.Append("\"next\":").Append(JsonSerializer.Serialize(next)).Append(',');
@@ -137,43 +139,5 @@ public sealed partial class FakeFirecrawlServer
 
         buffer.Write(Tail(nextAfterData));
         return buffer.ToArray();
-    }
-
-    private static async Task WriteFaultyBodyAsync(HttpContext context, FakeFault fault, byte[] body, int endOfFirstPage)
-    {
-        Stream output = context.Response.Body;
-        CancellationToken aborted = context.RequestAborted;
-        switch (fault.Kind)
-        {
-            case FakeFaultKind.DropAfterBytes:
-                await output.WriteAsync(body.AsMemory(0, (int)Math.Min(fault.Bytes, body.Length)), aborted).ConfigureAwait(false);
-                await output.FlushAsync(aborted).ConfigureAwait(false);
-                context.Abort();
-                return;
-
-            case FakeFaultKind.StallAfterBytes:
-                int before = (int)Math.Min(fault.Bytes < 0 ? endOfFirstPage : fault.Bytes, body.Length);
-                await output.WriteAsync(body.AsMemory(0, before), aborted).ConfigureAwait(false);
-                await output.FlushAsync(aborted).ConfigureAwait(false);
-                await Task.Delay(fault.Delay, aborted).ConfigureAwait(false);
-                await output.WriteAsync(body.AsMemory(before), aborted).ConfigureAwait(false);
-                return;
-
-            case FakeFaultKind.Trickle:
-                for (int offset = 0; offset < body.Length; offset += (int)fault.Bytes)
-                {
-                    await output.WriteAsync(body.AsMemory(offset, (int)Math.Min(fault.Bytes, body.Length - offset)), aborted).ConfigureAwait(false);
-                    await output.FlushAsync(aborted).ConfigureAwait(false);
-                    await Task.Delay(fault.Delay, aborted).ConfigureAwait(false);
-                }
-
-                return;
-
-            case FakeFaultKind.MalformedJson:
-                // The first page intact, then a broken literal: a complete HTTP response whose JSON is not.
-                await output.WriteAsync(body.AsMemory(0, endOfFirstPage), aborted).ConfigureAwait(false);
-                await output.WriteAsync("{\"markdown\": tru}]}"u8.ToArray(), aborted).ConfigureAwait(false);
-                return;
-        }
     }
 }

@@ -12,10 +12,11 @@ using Microsoft.Extensions.Logging;
 namespace Firecrawl.Streaming.Testing;
 
 /// <summary>
-/// A fake Firecrawl API on Kestrel, bound to 127.0.0.1 on a free port: it serves batch jobs built from
-/// lists of pages in chunks the way the real server does (<c>limit</c>, a 10 MiB cap, absolute
+/// A fake Firecrawl API on Kestrel, bound to 127.0.0.1 on a free port: it serves batch scrapes and crawls
+/// built from lists of pages in chunks the way the real server does (<c>limit</c>, a 10 MiB cap, absolute
 /// <c>next</c> links built from the Host header, a growing <c>scraping</c> phase), streams each body as it
-/// writes it, and misbehaves on cue (<see cref="FakeFault"/>).
+/// writes it, starts jobs (<c>POST</c>), cancels them (<c>DELETE</c>), reports their errors, and misbehaves on
+/// cue (<see cref="FakeFault"/>, <see cref="FakeStartFault"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -28,23 +29,53 @@ namespace Firecrawl.Streaming.Testing;
 public sealed partial class FakeFirecrawlServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly FakeServerOptions _options;
     private readonly ConcurrentDictionary<string, FakeJob> _jobs = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<FakeJob> _jobOrder = new();
+    private readonly ConcurrentQueue<FakeJob> _started = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly Lock _creditGate = new();
+    private string _apiKey;
+    private int _revocations;
+    private long? _credits;
 
     private FakeFirecrawlServer(WebApplication app, FakeServerOptions options)
     {
         _app = app;
-        ApiKey = options.ApiKey;
+        _options = options;
+        _apiKey = options.ApiKey;
+        _credits = options.Credits;
     }
 
     /// <summary>Gets the server's address, e.g. <c>http://127.0.0.1:49152/</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>Gets the only bearer token the server accepts; any other gets 401.</summary>
-    public string ApiKey { get; }
+    /// <summary>Gets the only bearer token the server accepts; any other gets 401. <see cref="RevokeApiKey"/> replaces it.</summary>
+    public string ApiKey => Volatile.Read(ref _apiKey);
 
     /// <summary>Gets every request received so far, in order.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];
+
+    /// <summary>Gets every job, added or started, in the order they were created.</summary>
+    public IReadOnlyList<FakeJob> Jobs => [.. _jobOrder];
+
+    /// <summary>Gets the jobs started through <c>POST /v2/batch/scrape</c> and <c>POST /v2/crawl</c>, in order.</summary>
+    public IReadOnlyList<FakeJob> StartedJobs => [.. _started];
+
+    /// <summary>Gets the faults scripted for start requests.</summary>
+    public FakeStartFaultScript StartFaults { get; } = new();
+
+    /// <summary>Gets the credits left (see <see cref="FakeServerOptions.Credits"/>); null when unlimited.</summary>
+    public long? RemainingCredits
+    {
+        get
+        {
+            lock (_creditGate)
+            {
+                return _credits;
+            }
+        }
+    }
 
     /// <summary>Starts a server.</summary>
     /// <param name="options">The options; null for the defaults.</param>
@@ -55,7 +86,12 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
         options ??= new FakeServerOptions();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            // The start routes enforce FakeServerOptions.MaxRequestBodyBytes themselves, with the real server's answer.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
         WebApplication app = builder.Build();
         var server = new FakeFirecrawlServer(app, options);
         app.Run(server.HandleAsync);
@@ -85,9 +121,20 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(pageCount);
         ArgumentNullException.ThrowIfNull(page);
-        var job = new FakeJob(Guid.NewGuid().ToString(), pageCount, page, options ?? new FakeJobOptions());
-        _jobs[job.Id] = job;
-        return job;
+        return Register(new FakeJob(Guid.NewGuid().ToString(), pageCount, page, options ?? new FakeJobOptions()));
+    }
+
+    /// <summary>
+    /// Revokes the API key: every later request with it gets 401 "Unauthorized: Invalid token". A new key
+    /// replaces it (<see cref="ApiKey"/>), for tests that go on after the revocation.
+    /// </summary>
+    /// <returns>The new key.</returns>
+    public string RevokeApiKey()
+    {
+        int generation = Interlocked.Increment(ref _revocations);
+        string key = $"{_options.ApiKey}-{generation.ToString(CultureInfo.InvariantCulture)}";
+        Volatile.Write(ref _apiKey, key);
+        return key;
     }
 
     /// <summary>Stops the server.</summary>
@@ -107,65 +154,48 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
+    private FakeJob Register(FakeJob job)
+    {
+        _jobs[job.Id] = job;
+        _jobOrder.Enqueue(job);
+        return job;
+    }
+
     private async Task HandleAsync(HttpContext context)
     {
-        HttpRequest request = context.Request;
-        string? authorization = request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null;
         try
         {
-            await RouteAsync(context, authorization).ConfigureAwait(false);
+            await RouteAsync(context, Authorization(context.Request)).ConfigureAwait(false);
         }
         finally
         {
-            _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Host.Value ?? "", authorization, context.Response.StatusCode));
+            Record(context, context.Response.StatusCode);
         }
     }
 
-    private async Task RouteAsync(HttpContext context, string? authorization)
+    private static string? Authorization(HttpRequest request) =>
+        request.Headers.Authorization.Count > 0 ? request.Headers.Authorization.ToString() : null;
+
+    /// <summary>Records the request once (an aborted start is recorded before its connection closes, so a test sees it as soon as the client fails).</summary>
+    private void Record(HttpContext context, int statusCode)
     {
-        string[] segments = (context.Request.Path.Value ?? "").Trim('/').Split('/');
-        if (segments.Length is < 4 or > 5 || segments[0] != "v2" || segments[1] != "batch" || segments[2] != "scrape"
-            || (segments.Length == 5 && segments[4] != "errors") || !HttpMethods.IsGet(context.Request.Method))
+        if (!context.Items.TryAdd(RecordedItem, true))
         {
-            await WriteErrorAsync(context, 404, "Not found").ConfigureAwait(false);
             return;
         }
 
-        if (authorization != "Bearer " + ApiKey)
+        HttpRequest request = context.Request;
+        _requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.Host.Value ?? "", Authorization(request), statusCode)
         {
-            await WriteErrorAsync(context, 401, "Unauthorized: Invalid token").ConfigureAwait(false);
-            return;
-        }
-
-        string id = segments[3];
-        if (!Guid.TryParse(id, out _))
-        {
-            await WriteErrorAsync(context, 400, "Invalid job ID").ConfigureAwait(false);
-            return;
-        }
-
-        if (!_jobs.TryGetValue(id, out FakeJob? job))
-        {
-            await WriteErrorAsync(context, 404, "Job not found").ConfigureAwait(false);
-            return;
-        }
-
-        if (job.Options.Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(job.Options.Latency, context.RequestAborted).ConfigureAwait(false);
-        }
-
-        if (segments.Length == 5)
-        {
-            await WriteErrorsAsync(context, job).ConfigureAwait(false);
-            return;
-        }
-
-        int skip = QueryInt(context, "skip") ?? 0;
-        int? limit = QueryInt(context, "limit");
-        await WriteStatusAsync(context, job, skip, limit).ConfigureAwait(false);
+            Body = context.Items.TryGetValue(BodyItem, out object? body) ? body as string : null,
+            IdempotencyKey = request.Headers.TryGetValue(IdempotencyHeader, out var key) ? key.ToString() : null,
+        });
     }
 
-    private static int? QueryInt(HttpContext context, string name) =>
-        int.TryParse(context.Request.Query[name].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : null;
+    /// <summary>Closes the connection without an answer, recorded with status 0.</summary>
+    private void AbortUnanswered(HttpContext context)
+    {
+        Record(context, 0);
+        context.Abort();
+    }
 }

@@ -33,11 +33,20 @@ public sealed class FakeJobOptions
     /// <summary>Gets or sets the credits the job reports. Default: one per page.</summary>
     public long? CreditsUsed { get; set; }
 
-    /// <summary>Gets or sets the failed scrapes <c>GET /v2/batch/scrape/{id}/errors</c> returns.</summary>
+    /// <summary>Gets or sets the failed scrapes the errors endpoint (<c>GET /v2/batch/scrape/{id}/errors</c> or <c>GET /v2/crawl/{id}/errors</c>) returns.</summary>
     public IReadOnlyList<FakeScrapeError> Errors { get; set; } = [];
 
     /// <summary>Gets or sets the URLs the errors endpoint reports as blocked by robots.txt.</summary>
     public IReadOnlyList<string> RobotsBlocked { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets whether the job is a batch scrape or a crawl, which decides its routes. Read once, when the
+    /// job is added; later changes are ignored. Default: <see cref="FakeJobKind.BatchScrape"/>.
+    /// </summary>
+    public FakeJobKind Kind { get; set; }
+
+    /// <summary>Gets or sets the pages that commit late and shift the offsets behind them (see <see cref="FakeLateCommit"/>). Default: none.</summary>
+    public IReadOnlyList<FakeLateCommit> LateCommits { get; set; } = [];
 }
 
 /// <summary>One failed scrape, as the errors endpoint reports it.</summary>
@@ -45,19 +54,3 @@ public sealed class FakeJobOptions
 /// <param name="Error">The reason.</param>
 /// <param name="Code">An error code.</param>
 public sealed record FakeScrapeError(string Url, string Error, string? Code = null);
-
-/// <summary>Options for <see cref="FakeFirecrawlServer"/>.</summary>
-public sealed class FakeServerOptions
-{
-    /// <summary>Gets or sets the only bearer token the server accepts. Default: <c>fc-test-key</c>.</summary>
-    public string ApiKey { get; set; } = "fc-test-key";
-}
-
-/// <summary>A request the fake server received.</summary>
-/// <param name="Method">The HTTP method.</param>
-/// <param name="Path">The path.</param>
-/// <param name="Query">The query string, with its <c>?</c>.</param>
-/// <param name="Host">The Host header.</param>
-/// <param name="Authorization">The Authorization header, if sent.</param>
-/// <param name="StatusCode">The status answered.</param>
-public sealed record RecordedRequest(string Method, string Path, string Query, string Host, string? Authorization, int StatusCode);
