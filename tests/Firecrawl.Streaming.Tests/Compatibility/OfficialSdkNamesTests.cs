@@ -33,7 +33,7 @@ public sealed class OfficialSdkNamesTests
         typeof(FirecrawlJobClient).Assembly,
         typeof(LuceneIndexSink).Assembly,
         typeof(AzureBlobSink).Assembly,
-        typeof(Testing.FakeFirecrawlServer).Assembly,
+        typeof(Firecrawl.Streaming.Testing.FakeFirecrawlServer).Assembly,
     ];
 
     [Fact]
