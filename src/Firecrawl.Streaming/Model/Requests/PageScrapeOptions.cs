@@ -61,8 +61,9 @@ public sealed record PageScrapeOptions
     /// Gets documented scrape options that have no property here (<c>actions</c>, <c>location</c>, <c>parsers</c>,
     /// <c>onlyCleanContent</c>, <c>storeInCache</c> ...), by their JSON name, written into the same object as the
     /// properties above. The server rejects unknown keys, and a key that repeats a property or a field of the
-    /// request is refused before sending. Default: empty.
+    /// request is refused before sending. Fill it in an object initializer
+    /// (<c>AdditionalProperties = { ["location"] = ... }</c>); a copy made with <c>with</c> shares the dictionary. Default: empty.
     /// </summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement> AdditionalProperties { get; init; } = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+    public IDictionary<string, JsonElement> AdditionalProperties { get; } = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
 }
