@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Firecrawl.Streaming;
@@ -27,4 +29,16 @@ internal sealed record CancelAnswer(
 [JsonSerializable(typeof(StartAnswer))]
 [JsonSerializable(typeof(CancelAnswer))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class JobsJsonContext : JsonSerializerContext;
+internal sealed partial class JobsJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the start bodies are written with. Minimal escaping: the body goes over HTTP, never into HTML, so
+    /// <c>&amp;</c> in a query string or a non-ASCII letter in a path is written as itself rather than as a six-byte
+    /// <c>\uXXXX</c>, and more URLs fit in the server's 10 MB.
+    /// </summary>
+    public static JobsJsonContext Bodies { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -20,16 +20,16 @@ internal static class StartBodies
         byte[] body = Write(writer =>
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
-            WriteMembers(writer, JsonSerializer.SerializeToElement(request, JobsJsonContext.Default.BatchScrapeRequest), names, "the request", nameof(request));
+            WriteMembers(writer, JsonSerializer.SerializeToElement(request, JobsJsonContext.Bodies.BatchScrapeRequest), names, "the request", nameof(request));
             if (request.ScrapeOptions is PageScrapeOptions options)
             {
-                WriteMembers(writer, JsonSerializer.SerializeToElement(options, JobsJsonContext.Default.PageScrapeOptions), names, "ScrapeOptions", nameof(request));
+                WriteMembers(writer, JsonSerializer.SerializeToElement(options, JobsJsonContext.Bodies.PageScrapeOptions), names, "ScrapeOptions", nameof(request));
             }
         });
 
         if (body.Length > MaxBodyBytes)
         {
-            int urlBytes = JsonSerializer.SerializeToUtf8Bytes(request.Urls, JobsJsonContext.Default.IReadOnlyListString).Length;
+            int urlBytes = JsonSerializer.SerializeToUtf8Bytes(request.Urls, JobsJsonContext.Bodies.IReadOnlyListString).Length;
             throw StartRules.TooLarge(body.Length, request.Urls.Count, urlBytes, nameof(request));
         }
 
@@ -43,11 +43,11 @@ internal static class StartBodies
         StartRules.CheckCrawl(request);
         byte[] body = Write(writer =>
         {
-            WriteMembers(writer, JsonSerializer.SerializeToElement(request, JobsJsonContext.Default.CrawlRequest), [], "the request", nameof(request));
+            WriteMembers(writer, JsonSerializer.SerializeToElement(request, JobsJsonContext.Bodies.CrawlRequest), [], "the request", nameof(request));
             if (request.ScrapeOptions is PageScrapeOptions options)
             {
                 writer.WriteStartObject("scrapeOptions");
-                WriteMembers(writer, JsonSerializer.SerializeToElement(options, JobsJsonContext.Default.PageScrapeOptions), [], "ScrapeOptions", nameof(request));
+                WriteMembers(writer, JsonSerializer.SerializeToElement(options, JobsJsonContext.Bodies.PageScrapeOptions), [], "ScrapeOptions", nameof(request));
                 writer.WriteEndObject();
             }
         });
@@ -58,7 +58,7 @@ internal static class StartBodies
     private static byte[] Write(Action<Utf8JsonWriter> members)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JobsJsonContext.Bodies.Options.Encoder }))
         {
             writer.WriteStartObject();
             members(writer);

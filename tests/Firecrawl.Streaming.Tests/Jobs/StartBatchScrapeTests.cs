@@ -39,6 +39,19 @@ public class StartBatchScrapeTests : FakeServerTestBase
     }
 
     [Fact]
+    public async Task StartBatchScrapeAsync_QueryAndNonAsciiUrl_WrittenAsThemselvesNotAsEscapes()
+    {
+        using FirecrawlJobClient client = Client();
+        const string url = "https://shop.example/bücher?a=1&b=<2>+'3'";
+
+        await client.StartBatchScrapeAsync(new BatchScrapeRequest { Urls = [url] }, Ct);
+
+        RecordedRequest post = Assert.Single(Server.Requests);
+        Assert.Equal("{\"urls\":[\"" + url + "\"]}", post.Body);
+        Assert.Equal(url, Assert.Single(Server.StartedJobs).Pages.Select(p => JsonDocument.Parse(p).RootElement.GetProperty("metadata").GetProperty("sourceURL").GetString()).Single());
+    }
+
+    [Fact]
     public async Task StartBatchScrapeAsync_TwoStarts_EachHasItsOwnKey()
     {
         using FirecrawlJobClient client = Client();
