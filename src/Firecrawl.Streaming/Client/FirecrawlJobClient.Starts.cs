@@ -1,25 +1,25 @@
 namespace Firecrawl.Streaming;
 
 /// <summary>Starting jobs, and starting them with their pages streamed as they finish.</summary>
-/// <remarks>
-/// <para>
-/// A start is one <c>POST</c> carrying a new <c>x-idempotency-key</c> (a UUID; <see cref="StartedJob.IdempotencyKey"/>).
-/// It is sent again only when it certainly never reached the server: when no connection could be made, and after a
-/// 429 (waiting as long as the server asks, within <see cref="FirecrawlJobClientOptions.MaxRetryDelay"/>), up to
-/// <see cref="FirecrawlJobClientOptions.MaxRetries"/> times.
-/// </para>
-/// <para>
-/// It is never sent again once it may have arrived: a timeout waiting for the answer, a connection dropped after
-/// the request was written, an answer cut short, and any 5xx (which comes from something that received the request)
-/// throw <see cref="FirecrawlApiException"/> with <see cref="JobStreamErrorCode.StartOutcomeUnknown"/> and the
-/// <see cref="FirecrawlApiException.IdempotencyKey"/>. The job may exist: look for it (<c>GET /v2/team/activity</c>)
-/// before starting again. The v2 batch start does not check idempotency keys, so a replay could run the job twice.
-/// Cancelling <c>cancellationToken</c> after the request was sent leaves the outcome just as unknown.
-/// </para>
-/// </remarks>
 public sealed partial class FirecrawlJobClient
 {
-    /// <summary>Starts a batch scrape (<c>POST /v2/batch/scrape</c>); see the class remarks for when it is retried.</summary>
+    /// <summary>Starts a batch scrape (<c>POST /v2/batch/scrape</c>).</summary>
+    /// <remarks>
+    /// <para>
+    /// A start is one <c>POST</c> carrying a new <c>x-idempotency-key</c> (a UUID; <see cref="StartedJob.IdempotencyKey"/>).
+    /// It is sent again only when it certainly never reached the server: when no connection could be made, and after a
+    /// 429 (waiting as long as the server asks, within <see cref="FirecrawlJobClientOptions.MaxRetryDelay"/>), up to
+    /// <see cref="FirecrawlJobClientOptions.MaxRetries"/> times.
+    /// </para>
+    /// <para>
+    /// It is never sent again once it may have arrived: a timeout waiting for the answer, a connection dropped after
+    /// the request was written, an answer cut short, and any 5xx (which comes from something that received the request)
+    /// throw <see cref="FirecrawlApiException"/> with <see cref="JobStreamErrorCode.StartOutcomeUnknown"/> and the
+    /// <see cref="FirecrawlApiException.IdempotencyKey"/>. The job may exist: look for it (<c>GET /v2/team/activity</c>)
+    /// before starting again. The v2 batch start does not check idempotency keys, so a replay could run the job twice.
+    /// Cancelling <c>cancellationToken</c> after the request was sent leaves the outcome just as unknown.
+    /// </para>
+    /// </remarks>
     /// <param name="request">The URLs and how to scrape them. The body must fit in 10,000,000 bytes: split longer lists into several jobs.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started job.</returns>
@@ -39,7 +39,10 @@ public sealed partial class FirecrawlJobClient
         return JobStarter.StartAsync(_api, JobEndpoint.BatchScrape, body, cancellationToken);
     }
 
-    /// <summary>Starts a crawl (<c>POST /v2/crawl</c>); see the class remarks for when it is retried.</summary>
+    /// <summary>
+    /// Starts a crawl (<c>POST /v2/crawl</c>). It is retried, and a lost answer reported, exactly as for
+    /// <see cref="StartBatchScrapeAsync"/>: never sent again once it may have reached the server.
+    /// </summary>
     /// <param name="request">Where to start and what to follow.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The started crawl.</returns>

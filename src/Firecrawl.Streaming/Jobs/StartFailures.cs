@@ -20,7 +20,9 @@ internal static class StartFailures
 
         FirecrawlApiException api => WithKey(api, key),
 
-        _ => OutcomeUnknown(endpoint, uri, key, $"the connection failed after the request was sent: {error.Message}", error),
+        TimeoutException or OperationCanceledException => OutcomeUnknown(endpoint, uri, key, $"no answer in time: {error.Message}", error),
+
+        _ => OutcomeUnknown(endpoint, uri, key, $"the connection broke after the request was sent: {error.Message}", error),
     };
 
     /// <summary>A start whose request may have arrived but whose answer did not: the job may or may not exist.</summary>
