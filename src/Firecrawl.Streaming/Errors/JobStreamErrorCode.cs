@@ -29,4 +29,11 @@ public enum JobStreamErrorCode
 
     /// <summary>A resume token or checkpoint was not written by this library, or belongs to another job or endpoint.</summary>
     InvalidResumeToken,
+
+    /// <summary>
+    /// A start request (<c>POST</c>) may have reached the server but no usable answer came back (a timeout, a
+    /// dropped connection, a 5xx), so a job may or may not exist. It is not retried: look for the job
+    /// (<c>GET /v2/team/activity</c>) before starting again. <see cref="FirecrawlApiException.IdempotencyKey"/> names the start.
+    /// </summary>
+    StartOutcomeUnknown,
 }

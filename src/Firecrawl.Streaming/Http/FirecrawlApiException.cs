@@ -49,6 +49,17 @@ public sealed class FirecrawlApiException : JobStreamException
     /// <summary>Gets how long the server asked to wait before retrying (<c>Retry-After</c>, or "retry after Ns" in its message).</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>Gets a value indicating whether retrying later may succeed (429, 408, 5xx, transport).</summary>
-    public bool IsTransient => Status is 408 or 429 or >= 500 || ErrorCode == JobStreamErrorCode.Transport;
+    /// <summary>
+    /// Gets the <c>x-idempotency-key</c> of the start request that failed (see <see cref="StartedJob.IdempotencyKey"/>),
+    /// or null when the failure is not a start's.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether retrying later may succeed (429, 408, 5xx, transport). Never true for
+    /// <see cref="JobStreamErrorCode.StartOutcomeUnknown"/>: a job may already exist, and a blind retry could start a second one.
+    /// </summary>
+    public bool IsTransient =>
+        ErrorCode != JobStreamErrorCode.StartOutcomeUnknown
+        && (Status is 408 or 429 or >= 500 || ErrorCode == JobStreamErrorCode.Transport);
 }

@@ -13,4 +13,16 @@ public sealed record JobStatus(string Status, long Total, long Completed, long C
 
     /// <summary>Gets the server's warning, if it sent one.</summary>
     public string? Warning { get; init; }
+
+    /// <summary>Gets when the job was started (<c>createdAt</c>), when the server says.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>Gets when the job finished (<c>completedAt</c>); sent only once it is completed, failed or cancelled.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>
+    /// Gets how long the job has run (<c>duration</c>, sent in seconds): from <see cref="CreatedAt"/> to
+    /// <see cref="CompletedAt"/> once finished, to the time of the response while it runs.
+    /// </summary>
+    public TimeSpan? Duration { get; init; }
 }

@@ -63,6 +63,15 @@ public sealed class PageMetadata
     /// <summary>Gets the id that identifies the page within its job (<c>scrapeId</c>).</summary>
     public string? ScrapeId => _scrapeId ??= String(MetadataField.ScrapeId);
 
+    /// <summary>Gets the number of PDF pages parsed (<c>numPages</c>, capped by the parser's <c>maxPages</c>); a number or a string holding one.</summary>
+    public int? NumPages => ElementValues.Int32(ElementValues.Present(Properties, "numPages"));
+
+    /// <summary>Gets the PDF's true page count (<c>totalPages</c>); larger than <see cref="NumPages"/> when the output was truncated.</summary>
+    public int? TotalPages => ElementValues.Int32(ElementValues.Present(Properties, "totalPages"));
+
+    /// <summary>Gets whether the scrape waited for the team's concurrency limit (<c>concurrencyLimited</c>).</summary>
+    public bool? ConcurrencyLimited => ElementValues.Boolean(ElementValues.Present(Properties, "concurrencyLimited"));
+
     /// <summary>Gets the metadata object's JSON as UTF-8 bytes (empty when the page has no metadata).</summary>
     public ReadOnlyMemory<byte> Utf8Json
     {

@@ -233,7 +233,12 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
             envelope.Completed ?? previous?.Completed ?? 0,
             envelope.CreditsUsed ?? previous?.CreditsUsed ?? 0,
             envelope.ExpiresAt ?? previous?.ExpiresAt)
-        { Warning = envelope.Warning };
+        {
+            Warning = envelope.Warning,
+            CreatedAt = envelope.CreatedAt ?? previous?.CreatedAt,
+            CompletedAt = envelope.CompletedAt ?? previous?.CompletedAt,
+            Duration = envelope.Duration ?? previous?.Duration,
+        };
         if (current != previous)
         {
             Volatile.Write(ref _status, current);

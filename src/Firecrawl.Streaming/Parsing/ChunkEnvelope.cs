@@ -12,5 +12,8 @@ internal struct ChunkEnvelope
     public string? Next;
     public string? Error;
     public string? Warning;
+    public DateTimeOffset? CreatedAt;
+    public DateTimeOffset? CompletedAt;
+    public TimeSpan? Duration;
     public bool HasData;
 }

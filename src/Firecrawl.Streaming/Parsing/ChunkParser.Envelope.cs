@@ -147,9 +147,16 @@ internal sealed partial class ChunkParser
                 _envelope.CreditsUsed = ReadInt64(ref reader);
                 break;
             case TopLevelField.ExpiresAt when type == JsonTokenType.String:
-                _envelope.ExpiresAt = reader.TryGetDateTimeOffset(out DateTimeOffset expires)
-                    ? expires
-                    : DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out expires) ? expires : null;
+                _envelope.ExpiresAt = ReadDate(ref reader);
+                break;
+            case TopLevelField.CreatedAt when type == JsonTokenType.String:
+                _envelope.CreatedAt = ReadDate(ref reader);
+                break;
+            case TopLevelField.CompletedAt when type == JsonTokenType.String:
+                _envelope.CompletedAt = ReadDate(ref reader);
+                break;
+            case TopLevelField.Duration:
+                _envelope.Duration = ReadSeconds(ref reader);
                 break;
             case TopLevelField.Next:
                 _envelope.Next = type == JsonTokenType.String ? reader.GetString() : null;
@@ -167,6 +174,28 @@ internal sealed partial class ChunkParser
                 ThrowHelper.ThrowMalformed("\"data\" must be an array", sliceBase + reader.TokenStartIndex);
                 break;
         }
+    }
+
+    private static DateTimeOffset? ReadDate(ref Utf8JsonReader reader) =>
+        reader.TryGetDateTimeOffset(out DateTimeOffset date)
+            ? date
+            : DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date) ? date : null;
+
+    /// <summary>A duration the API sends in seconds (a number, or a string holding one); null when it cannot be a <see cref="TimeSpan"/>.</summary>
+    private static TimeSpan? ReadSeconds(ref Utf8JsonReader reader)
+    {
+        double seconds;
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            seconds = reader.GetDouble();
+        }
+        else if (reader.TokenType != JsonTokenType.String
+            || !double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out seconds))
+        {
+            return null;
+        }
+
+        return double.IsFinite(seconds) && Math.Abs(seconds) < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
     }
 
     private static long? ReadInt64(ref Utf8JsonReader reader)

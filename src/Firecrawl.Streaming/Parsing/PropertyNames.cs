@@ -17,9 +17,12 @@ internal static class PropertyNames
         6 when name.SequenceEqual("status"u8) => TopLevelField.Status,
         7 when name.SequenceEqual("success"u8) => TopLevelField.Success,
         7 when name.SequenceEqual("warning"u8) => TopLevelField.Warning,
+        8 when name.SequenceEqual("duration"u8) => TopLevelField.Duration,
         9 when name.SequenceEqual("completed"u8) => TopLevelField.Completed,
         9 when name.SequenceEqual("expiresAt"u8) => TopLevelField.ExpiresAt,
+        9 when name.SequenceEqual("createdAt"u8) => TopLevelField.CreatedAt,
         11 when name.SequenceEqual("creditsUsed"u8) => TopLevelField.CreditsUsed,
+        11 when name.SequenceEqual("completedAt"u8) => TopLevelField.CompletedAt,
         _ => TopLevelField.Other,
     };
 
@@ -97,4 +100,7 @@ internal enum TopLevelField : byte
     Success,
     Error,
     Warning,
+    CreatedAt,
+    CompletedAt,
+    Duration,
 }
