@@ -59,10 +59,10 @@ public class ScrapedPageTests
     }
 
     [Fact]
-    public void Key_WithoutScrapeId_FallsBackToPosition()
+    public void Key_WithoutScrapeId_FallsBackToPositionAndHash()
     {
-        Assert.Equal("position-3", Parse("""{"metadata":{"url":"https://x/"}}""").Key);
-        Assert.Equal("position-5", Parse("{}", position: 5).Key);
+        Assert.Matches("^p3-[0-9a-f]{16}$", Parse("""{"metadata":{"url":"https://x/"}}""").Key);
+        Assert.Matches("^p5-[0-9a-f]{16}$", Parse("{}", position: 5).Key);
     }
 
     [Fact]
