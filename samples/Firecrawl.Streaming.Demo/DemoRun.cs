@@ -75,7 +75,7 @@ public static class DemoRun
             stdout,
             stderr,
             environment,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken: cancellationToken).ConfigureAwait(false);
         if (exit != 0)
         {
             return exit;
@@ -84,7 +84,7 @@ public static class DemoRun
         stdout.WriteLine();
         stdout.WriteLine($"Searching the new index for {Query}:");
         stdout.Flush();
-        exit = await FcstreamApp.RunAsync(["search", index, Query, "--top", "3"], stdout, stderr, environment, cancellationToken).ConfigureAwait(false);
+        exit = await FcstreamApp.RunAsync(["search", index, Query, "--top", "3"], stdout, stderr, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
         stdout.WriteLine();
         stdout.WriteLine("Search it yourself:");
         stdout.WriteLine($"  dotnet run --project src/Firecrawl.Streaming.Cli -- search {Quote(index)} \"channel OR backpressure\" --top 5");

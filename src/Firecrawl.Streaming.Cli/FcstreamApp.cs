@@ -41,6 +41,7 @@ public static class FcstreamApp
     /// <param name="stdout">Standard output: search results and <c>jsonl:-</c> pages.</param>
     /// <param name="stderr">Standard error: progress, summaries and errors.</param>
     /// <param name="environment">The environment variables the run sees; null for the process's own.</param>
+    /// <param name="stdin">Standard input (for <c>--urls -</c>); null for an empty one.</param>
     /// <param name="cancellationToken">Stops the run as Ctrl+C would.</param>
     /// <returns>The exit code (see the README's table of exit codes).</returns>
     public static Task<int> RunAsync(
@@ -48,8 +49,9 @@ public static class FcstreamApp
         TextWriter stdout,
         TextWriter stderr,
         IDictionary<string, string?>? environment = null,
+        TextReader? stdin = null,
         CancellationToken cancellationToken = default) =>
-        RunAsync(args, new CliConsole(stdout, stderr, environment), cancellationToken);
+        RunAsync(args, new CliConsole(stdout, stderr, environment, stdin: stdin), cancellationToken);
 
     /// <summary>Runs the tool on <paramref name="console"/>.</summary>
     internal static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken)
@@ -102,6 +104,11 @@ public static class FcstreamApp
         new("fcstream: stream Firecrawl batch-scrape and crawl jobs into JSON Lines files, Markdown folders, a Lucene index or Azure Blob Storage.")
         {
             BatchCommand.Create(services),
+            CrawlCommand.Create(services),
+            ScrapeCommand.Create(services),
+            JobCommands.Cancel(services),
+            JobCommands.Errors(services),
+            JobCommands.RetryFailed(services),
             SearchCommand.Create(services),
         };
 

@@ -24,6 +24,15 @@ internal static class ExitCodes
     /// <summary>The API could not be reached: connection refused, DNS failure, timeouts, after the retries.</summary>
     public const int Unreachable = 5;
 
+    /// <summary>
+    /// The job finished but pages it reports <c>completed</c> were neither delivered nor listed as failed or
+    /// robots-blocked. Everything received was written and checkpointed first.
+    /// </summary>
+    public const int Incomplete = 6;
+
+    /// <summary>The job itself ended <c>failed</c> or <c>cancelled</c> on the server; every page it produced was delivered.</summary>
+    public const int JobEnded = 7;
+
     /// <summary>Stopped by Ctrl+C (or the caller's cancellation), as shells report for SIGINT.</summary>
     public const int Cancelled = 130;
 }

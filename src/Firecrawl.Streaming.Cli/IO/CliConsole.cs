@@ -16,9 +16,11 @@ internal sealed class CliConsole
         Func<Stream>? openStdout = null,
         bool errorIsTerminal = false,
         bool outputIsTerminal = false,
-        bool isProcessConsole = false)
+        bool isProcessConsole = false,
+        TextReader? stdin = null)
     {
         IsProcessConsole = isProcessConsole;
+        In = stdin ?? TextReader.Null;
         Out = stdout;
         Error = stderr;
         _environment = environment;
@@ -26,6 +28,9 @@ internal sealed class CliConsole
         ErrorIsTerminal = errorIsTerminal;
         OutputIsTerminal = outputIsTerminal;
     }
+
+    /// <summary>Gets standard input: URL lists given as <c>--urls -</c>.</summary>
+    public TextReader In { get; }
 
     /// <summary>Gets standard output: results (search hits, <c>jsonl:-</c> pages).</summary>
     public TextWriter Out { get; }
@@ -50,7 +55,8 @@ internal sealed class CliConsole
         openStdout: Console.OpenStandardOutput,
         errorIsTerminal: !Console.IsErrorRedirected,
         outputIsTerminal: !Console.IsOutputRedirected,
-        isProcessConsole: true);
+        isProcessConsole: true,
+        stdin: Console.In);
 
     /// <summary>Opens standard output as bytes, for sinks that write pages as they arrived.</summary>
     public Stream OpenStdout() => _openStdout();

@@ -70,7 +70,7 @@ internal sealed class AnimatedDisplay : IRunDisplay
         _console.Write(table);
         _console.MarkupLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Job [bold]{Markup.Escape(report.JobId)}[/]: {report.MegabytesReceived:0.0} MB received in {report.Chunks:N0} chunks in {report.Elapsed.TotalSeconds:0.0} s{(report.DuplicatesDropped > 0 ? $", {report.DuplicatesDropped:N0} duplicates dropped" : string.Empty)}."));
+            $"Job [bold]{Markup.Escape(report.JobId)}[/]: {report.MegabytesReceived:0.0} MB received in {report.Chunks:N0} chunks in {report.Elapsed.TotalSeconds:0.0} s{(report.DuplicatesDropped > 0 ? $", {report.DuplicatesDropped:N0} duplicates dropped" : string.Empty)}{(report.Coverage.Repaired > 0 ? $", {report.Coverage.Repaired:N0} repaired" : string.Empty)}{(report.Coverage.DeadLettered > 0 ? $", {report.Coverage.DeadLettered:N0} dead-lettered" : string.Empty)}."));
         string colour = report.Reconciliation.Matches ? "green" : "yellow";
         _console.MarkupLine($"[{colour}]{Markup.Escape(report.Reconciliation.Sentence)}[/]");
         foreach (FailedUrl failed in report.Reconciliation.Failed)

@@ -44,7 +44,7 @@ internal sealed class PlainDisplay(TextWriter error) : IRunDisplay
             }
 
             JobStatus? status = report.Status;
-            Emit($"done delivered={report.Delivered} completed={(status is null ? "?" : status.Completed.ToString(CultureInfo.InvariantCulture))} status={status?.Status ?? "?"} mb={report.MegabytesReceived:0.0} chunks={report.Chunks} seconds={Seconds(report.Elapsed)}");
+            Emit($"done delivered={report.Delivered} completed={(status is null ? "?" : status.Completed.ToString(CultureInfo.InvariantCulture))} status={status?.Status ?? "?"} mb={report.MegabytesReceived:0.0} chunks={report.Chunks} seconds={Seconds(report.Elapsed)} {report.CoverageFields()}");
             Line(report.Reconciliation.Sentence);
             foreach (FailedUrl failed in report.Reconciliation.Failed)
             {

@@ -1,9 +1,10 @@
 using System.Globalization;
+using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Pipeline;
 
 namespace Firecrawl.Streaming.Cli.Progress;
 
-/// <summary>What a finished run did, for the summary.</summary>
+/// <summary>What a finished run did, for the summary and the exit code.</summary>
 internal sealed record RunReport(string JobId, PipelineResult Result, JobCoverage Coverage, Reconciliation Reconciliation)
 {
     public JobStatus? Status => Coverage.Status;
@@ -17,6 +18,40 @@ internal sealed record RunReport(string JobId, PipelineResult Result, JobCoverag
     public long DuplicatesDropped => Coverage.DuplicatesDropped;
 
     public TimeSpan Elapsed => Result.Elapsed;
+
+    /// <summary>
+    /// Gets the exit code the run earns once everything received is written: pages unaccounted for beat a job that
+    /// ended <c>failed</c> or <c>cancelled</c>, which beats success.
+    /// </summary>
+    public int ExitCode => Coverage switch
+    {
+        { Unaccounted: > 0 } => ExitCodes.Incomplete,
+        { Status.Status: "failed" or "cancelled" } => ExitCodes.JobEnded,
+        _ => ExitCodes.Success,
+    };
+
+    /// <summary>The sentence for a run that did not succeed: what is missing or how the job ended, and how to resume.</summary>
+    public string Outcome(string? checkpointPath)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string job = $"{(Coverage.Kind == JobKind.Crawl ? "Crawl" : "Batch scrape")} {JobId}";
+        if (ExitCode == ExitCodes.JobEnded)
+        {
+            return string.Create(c, $"{job} ended {Coverage.Status!.Status} on the server; all {Delivered:N0} pages it produced are saved.");
+        }
+
+        string resume = checkpointPath is null
+            ? "run it again with --checkpoint FILE to keep what is saved and fetch only the rest"
+            : $"run the same command again to resume from the checkpoint in {checkpointPath}";
+        return string.Create(
+            c,
+            $"{job}: {Coverage.Unaccounted:N0} of the {Coverage.Status!.Completed:N0} pages it reports completed are unaccounted for (delivered {Delivered:N0}, failed {Coverage.Failed:N0}, robots-blocked {Coverage.RobotsBlocked:N0}); the {Delivered:N0} received are saved — {resume}.");
+    }
+
+    /// <summary>The coverage as <c>key=value</c> pairs, for the plain summary.</summary>
+    public string CoverageFields() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"duplicates={Coverage.DuplicatesDropped} repaired={Coverage.Repaired} failed={Coverage.Failed} robots={Coverage.RobotsBlocked} dead={Coverage.DeadLettered} unaccounted={Coverage.Unaccounted}");
 }
 
 /// <summary>One URL the job failed to scrape.</summary>
@@ -43,7 +78,7 @@ internal sealed record Reconciliation(string Sentence, bool Matches, IReadOnlyLi
         }
 
         string job = string.Create(c, $"the job reports {status.Completed:N0} completed (status {status.Status})");
-        if (resumed && readThisRun == 0)
+        if (resumed && readThisRun == 0 && coverage.Unaccounted == 0)
         {
             return new Reconciliation($"No new pages after the checkpoint; {job}.", true, [], 0);
         }
@@ -68,10 +103,12 @@ internal sealed record Reconciliation(string Sentence, bool Matches, IReadOnlyLi
             ? "; the failed URLs could not be read."
             : failed.Count == 0
                 ? "; the job lists no failed URLs."
-                : string.Create(c, $"; {failed.Count:N0} URLs failed:");
+                : coverage.Unaccounted == 0
+                    ? string.Create(c, $"; the {failed.Count:N0} failed URLs account for the rest:")
+                    : string.Create(c, $"; {failed.Count:N0} URLs failed:");
         return new Reconciliation(
             $"{delivery} but {job}{tail}",
-            false,
+            coverage.Unaccounted == 0,
             [.. failed.Take(MaxListed)],
             Math.Max(0, failed.Count - MaxListed));
     }

@@ -27,11 +27,12 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs fcstream in-process with captured output and an injected environment.</summary>
 public static class CliRun
 {
-    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default, string? stdin = null)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int code = await FcstreamApp.RunAsync(args, stdout, stderr, environment ?? new Dictionary<string, string?>(), cancellationToken);
+        using var input = new StringReader(stdin ?? string.Empty);
+        int code = await FcstreamApp.RunAsync(args, stdout, stderr, environment ?? new Dictionary<string, string?>(), input, cancellationToken);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 }

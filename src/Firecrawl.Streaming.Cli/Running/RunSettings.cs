@@ -2,8 +2,8 @@ using Firecrawl.Streaming.Cli.Sinks;
 
 namespace Firecrawl.Streaming.Cli.Running;
 
-/// <summary>Everything a <c>batch</c> run needs, checked: what <c>batch</c> parses from its options and <c>demo</c> builds itself.</summary>
-internal sealed record BatchSettings
+/// <summary>Everything a run that streams a job into sinks needs, checked: what the streaming commands parse from their options.</summary>
+internal sealed record RunSettings
 {
     public JobKind Kind { get; init; } = JobKind.BatchScrape;
 
@@ -32,6 +32,12 @@ internal sealed record BatchSettings
     /// <summary>Gets the connection string given with <c>--blob-connection</c>; null falls back to <c>AZURE_STORAGE_CONNECTION_STRING</c>.</summary>
     public string? BlobConnection { get; init; }
 
+    /// <summary>Gets the dead-letter file given with <c>--dead-letters</c>; null makes a page a sink cannot store fail the run.</summary>
+    public string? DeadLetterPath { get; init; }
+
     /// <summary>Gets the first retry delay; the public API's default suits it, the local demo server wants less.</summary>
     public TimeSpan? RetryBaseDelay { get; init; }
 }
+
+/// <summary>What a command that only calls the API needs: where, with which key, how persistently.</summary>
+internal sealed record ApiSettings(Uri ApiUrl, string? ApiKey, int? MaxRetries);
