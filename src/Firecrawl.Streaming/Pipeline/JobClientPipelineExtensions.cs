@@ -28,7 +28,8 @@ public static class JobClientPipelineExtensions
     /// sink it does not name is refused (that sink would miss every page before the checkpoint); resuming with fewer
     /// sinks is fine. A plain resume token (stored before checkpoints named their sinks) is accepted for any sinks.</para>
     /// <para><b>Job start.</b> A checkpoint saved with <see cref="CheckpointStoreExtensions.SaveJobStartAsync"/> names
-    /// the job but no page: the run streams the job from its first page.</para>
+    /// the job but no page: the run streams the job from its first page, into any sinks.</para>
+    /// <para>Sink names are compared exactly: resume with the sinks named as before (the same path spelled the same way).</para>
     /// <para><b>Failure and cancellation.</b> See <see cref="PagePipelineExtensions.ToSinksAsync(IAsyncEnumerable{ScrapedPage}, IReadOnlyList{IPageSink}, PipelineOptions?, CancellationToken)"/>:
     /// what every sink was given is saved and checkpointed before the exception surfaces, so running again with the same
     /// store reads no page twice (only pages a failed sink had not made durable are read again).</para>
@@ -121,6 +122,11 @@ public static class JobClientPipelineExtensions
     /// </summary>
     private static void RequireCovered(PipelineCheckpoint checkpoint, IReadOnlyList<IPageSink> sinks, string jobId)
     {
+        if (checkpoint.ResumeAfter is null)
+        {
+            return; // a job-start checkpoint: no page was delivered, so no sink can lack one
+        }
+
         string[] missing = [.. sinks.Select(s => s.Name).Where(name => !checkpoint.Covers(name))];
         if (missing.Length == 0)
         {

@@ -103,7 +103,9 @@ public sealed class PipelineResumeTests
         using FirecrawlJobClient __ = client;
         var store = new InMemoryCheckpointStore();
         await store.SaveJobStartAsync(JobKind.BatchScrape, job.Id, ["a"], Ct);
-        var sink = new RecordingSink("a");
+
+        // Named at the start but not by the checkpoint: nothing was delivered, so it misses nothing.
+        var sink = new RecordingSink("another");
 
         (JobKind kind, string id) = (await store.LoadJobAsync(Ct))!.Value;
         PipelineResult result = await client.StreamJobToSinksAsync(kind, id, [sink], Options(store), Ct);
@@ -111,6 +113,7 @@ public sealed class PipelineResumeTests
         Assert.Equal(30, result.PagesRead);
         Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), sink.Batches.SelectMany(b => b).Select(p => p.Position));
         Assert.Equal(29, PositionOf((await store.LoadCheckpointAsync(Ct))!.ResumeAfter));
+        Assert.Equal(["another"], (await store.LoadCheckpointAsync(Ct))!.SinkNames);
     }
 
     [Fact]
