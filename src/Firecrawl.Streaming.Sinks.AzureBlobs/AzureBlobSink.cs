@@ -15,7 +15,8 @@ namespace Firecrawl.Streaming.Sinks.AzureBlobs;
 /// <para><b>Exactly once.</b> Names are deterministic (<see cref="AzureBlobNames"/>). A page blob is named after the
 /// page's job and key, so a page written again overwrites its blob. A batch blob covers a fixed range of job
 /// positions and is merged with what it already holds before it is first overwritten, so replayed pages replace
-/// their lines; see <see cref="AzureBlobSinkMode.JsonLinesBatches"/>.</para>
+/// their lines, and a page replayed at a position shifted into a neighbouring range still goes to the blob that holds
+/// it; see <see cref="AzureBlobSinkMode.JsonLinesBatches"/>.</para>
 /// <para><b>Durability.</b> Uploads run in the background, at most <see cref="AzureBlobSinkOptions.MaxConcurrentUploads"/>
 /// at once. <see cref="FlushAsync"/> uploads what is pending (batch blobs still filling) and waits for every upload:
 /// when it returns, everything written is stored in Azure. When an upload fails, the flush throws and the next flush

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Azure;
 
 namespace Firecrawl.Streaming.Sinks.AzureBlobs;
@@ -41,33 +42,32 @@ internal sealed class BatchWindow
     /// </summary>
     public ETag? ETag { get; set; }
 
-    public void Put(ScrapedPage page)
+    /// <summary>Adds or replaces the line of <paramref name="page"/>; <paramref name="line"/> is <see cref="ToLine"/> of it.</summary>
+    public void Put(ScrapedPage page, byte[] line)
     {
-        _lines[page.Key] = new Line(page.Position, ToLine(page.Utf8Json.Span));
+        _lines[page.Key] = new Line(page.Position, line);
         Version++;
         Dirty = true;
     }
 
     /// <summary>
     /// Adds the lines of the stored blob whose keys this window lacks; lines held here are newer and win. A stored line
-    /// sorts as if it were at the window's first position plus its line number, which is exact for a blob filled in job
-    /// order, and lines keep their order either way.
+    /// with a scrape id has that key. One without is kept as a line of its own: the layout placed a page without a scrape
+    /// id here only when no stored line with its bytes was left to claim (see <see cref="JobRanges"/>), so it is never
+    /// one of these. A stored line sorts as if it were at the window's first position plus its line number, which is exact
+    /// for a blob filled in job order, and lines keep their order either way.
     /// </summary>
-    public void MergeStored(ReadOnlySpan<byte> content)
+    /// <exception cref="JobStreamException">A stored line is not a page.</exception>
+    public void MergeStored(ReadOnlyMemory<byte> content)
     {
         long order = First;
-        while (!content.IsEmpty)
+        foreach (ReadOnlyMemory<byte> memory in Lines(content))
         {
-            int end = content.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = end < 0 ? content : content[..end];
-            content = end < 0 ? default : content[(end + 1)..];
-            if (line.Trim(" \t\r"u8).IsEmpty)
-            {
-                continue;
-            }
-
+            ReadOnlySpan<byte> line = memory.Span;
             using ScrapedPage stored = PageParser.Parse(line);
-            string key = stored.Key;
+            string key = stored.Metadata.ScrapeId is { Length: > 0 } scrapeId
+                ? scrapeId
+                : string.Create(CultureInfo.InvariantCulture, $"\0stored:{order}");
             if (!_lines.ContainsKey(key))
             {
                 byte[] copy = new byte[line.Length + 1];
@@ -81,6 +81,21 @@ internal sealed class BatchWindow
 
         Version++;
         Dirty = true;
+    }
+
+    /// <summary>The non-blank lines of a batch blob, without their line breaks.</summary>
+    public static IEnumerable<ReadOnlyMemory<byte>> Lines(ReadOnlyMemory<byte> content)
+    {
+        while (!content.IsEmpty)
+        {
+            int end = content.Span.IndexOf((byte)'\n');
+            ReadOnlyMemory<byte> line = end < 0 ? content : content[..end];
+            content = end < 0 ? default : content[(end + 1)..];
+            if (!line.Span.Trim(" \t\r"u8).IsEmpty)
+            {
+                yield return line;
+            }
+        }
     }
 
     /// <summary>Builds the blob content: one line per page, ordered by position, and the version it reflects.</summary>
@@ -107,7 +122,7 @@ internal sealed class BatchWindow
     /// The page's JSON as one line. Server JSON holds no raw line breaks (strings escape them); should a page be
     /// pretty-printed, its line breaks can only be whitespace between tokens, so they become spaces.
     /// </summary>
-    private static byte[] ToLine(ReadOnlySpan<byte> json)
+    public static byte[] ToLine(ReadOnlySpan<byte> json)
     {
         byte[] line = new byte[json.Length + 1];
         json.CopyTo(line);

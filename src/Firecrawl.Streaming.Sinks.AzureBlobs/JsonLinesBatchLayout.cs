@@ -18,6 +18,11 @@ namespace Firecrawl.Streaming.Sinks.AzureBlobs;
 /// therefore only succeeds if the blob does not exist (<c>If-None-Match: *</c>); if it does, the sink downloads it,
 /// keeps the stored lines whose keys it lacks, and uploads the union on the condition that the blob is unchanged
 /// (<c>If-Match</c>). Each page is thus in exactly one blob, once, however runs were cut and resumed.</para>
+/// <para>Why stored blobs are read before pages are placed: a resumed run may get a page at another position than the
+/// run that stored it (the server's offsets shifted), which would put it in another range's blob beside its stored
+/// copy. So the blobs of a page's range and of both neighbours, when earlier runs left them, are read first and the
+/// page goes to the blob that holds it (see <see cref="JobRanges"/>, which also says how pages without a scrape id are
+/// told apart).</para>
 /// </remarks>
 internal sealed class JsonLinesBatchLayout : IBlobLayout
 {
@@ -29,7 +34,7 @@ internal sealed class JsonLinesBatchLayout : IBlobLayout
     private readonly UploadTracker _uploads;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string JobId, long First), BatchWindow> _windows = [];
-    private readonly HashSet<string> _checkedJobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JobRanges> _jobs = new(StringComparer.Ordinal);
 
     public JsonLinesBatchLayout(BlobContainerClient container, AzureBlobSinkOptions options, UploadTracker uploads)
     {
@@ -40,10 +45,15 @@ internal sealed class JsonLinesBatchLayout : IBlobLayout
 
     public async ValueTask WriteAsync(IReadOnlyList<ScrapedPage> pages, CancellationToken cancellationToken)
     {
+        var jobs = new Dictionary<string, JobRanges>(StringComparer.Ordinal);
         foreach (string jobId in pages.Select(p => p.JobId).Distinct(StringComparer.Ordinal))
         {
-            await CheckLayoutAsync(jobId, cancellationToken).ConfigureAwait(false);
+            jobs[jobId] = await ListJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         }
+
+        // What earlier runs stored around these positions is read before any page is placed, so a replayed page is
+        // recognised in whichever of those blobs holds it.
+        await ReadStoredRangesAsync(pages, jobs, cancellationToken).ConfigureAwait(false);
 
         var complete = new List<BatchWindow>();
         lock (_lock)
@@ -51,18 +61,29 @@ internal sealed class JsonLinesBatchLayout : IBlobLayout
             int size = _options.PagesPerBlob;
             foreach (ScrapedPage page in pages)
             {
-                long first = page.Position - (page.Position % size);
+                JobRanges job = jobs[page.JobId];
+                byte[] line = BatchWindow.ToLine(page.Utf8Json.Span);
+                if (job.Place(page, line.AsSpan(0, line.Length - 1)) is not long first)
+                {
+                    continue;
+                }
+
                 if (!_windows.TryGetValue((page.JobId, first), out BatchWindow? window))
                 {
                     window = new BatchWindow(AzureBlobNames.ForBatch(page.JobId, first, size, _options.Prefix), page.JobId, first);
                     _windows.Add((page.JobId, first), window);
                 }
 
-                window.Put(page);
+                window.Put(page, line);
                 if (window.Count >= size && !complete.Contains(window))
                 {
                     complete.Add(window);
                 }
+            }
+
+            foreach (IGrouping<string, ScrapedPage> job in pages.GroupBy(p => p.JobId, StringComparer.Ordinal))
+            {
+                jobs[job.Key].ForgetBefore(job.Min(p => p.Position));
             }
         }
 
@@ -148,7 +169,7 @@ internal sealed class JsonLinesBatchLayout : IBlobLayout
             BlobDownloadResult stored = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
             lock (_lock)
             {
-                window.MergeStored(stored.Content.ToMemory().Span);
+                window.MergeStored(stored.Content.ToMemory());
                 window.ETag = stored.Details.ETag;
             }
         }
@@ -188,35 +209,111 @@ internal sealed class JsonLinesBatchLayout : IBlobLayout
     }
 
     /// <summary>
-    /// Refuses to add to a job folder laid out with another <see cref="AzureBlobSinkOptions.PagesPerBlob"/>: its
-    /// ranges would overlap this sink's, and the pages in both would appear twice. One listing call per job.
+    /// Lists the job's folder once: the ranges its blobs cover, which are read back around the positions written. Refuses
+    /// to add to a folder laid out with another <see cref="AzureBlobSinkOptions.PagesPerBlob"/>: its ranges would overlap
+    /// this sink's, and the pages in both would appear twice.
     /// </summary>
-    private async ValueTask CheckLayoutAsync(string jobId, CancellationToken cancellationToken)
+    private async ValueTask<JobRanges> ListJobAsync(string jobId, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            if (_checkedJobs.Contains(jobId))
+            if (_jobs.TryGetValue(jobId, out JobRanges? known))
             {
-                return;
+                return known;
             }
         }
 
         string folder = AzureBlobNames.JobFolder(jobId, _options.Prefix);
+        var stored = new HashSet<long>();
         await foreach (BlobItem item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = folder }, cancellationToken).ConfigureAwait(false))
         {
-            if (AzureBlobNames.TryParseBatch(item.Name, out long first, out long last) && last - first + 1 != _options.PagesPerBlob)
+            if (!AzureBlobNames.TryParseBatch(item.Name, out long first, out long last))
+            {
+                continue;
+            }
+
+            if (last - first + 1 != _options.PagesPerBlob)
             {
                 throw new InvalidOperationException(
                     $"The blobs under '{folder}' hold {last - first + 1} pages each, but {nameof(AzureBlobSinkOptions.PagesPerBlob)} is {_options.PagesPerBlob}: " +
                     "resume the job with the value it was started with, or write it under another prefix.");
             }
 
-            break; // One blob tells the layout.
+            stored.Add(first);
         }
 
         lock (_lock)
         {
-            _checkedJobs.Add(jobId);
+            // Two writes may list at once; the first to finish wins, and both saw the same folder.
+            return _jobs.TryGetValue(jobId, out JobRanges? known) ? known : _jobs[jobId] = new JobRanges(jobId, _options.PagesPerBlob, stored);
+        }
+    }
+
+    /// <summary>Reads (once, shared by concurrent writes) every stored range next to the pages' positions.</summary>
+    private async ValueTask ReadStoredRangesAsync(IReadOnlyList<ScrapedPage> pages, Dictionary<string, JobRanges> jobs, CancellationToken cancellationToken)
+    {
+        var reads = new List<Task>();
+        var start = new List<(JobRanges Job, long First, TaskCompletionSource Done)>();
+        lock (_lock)
+        {
+            foreach (ScrapedPage page in pages)
+            {
+                JobRanges job = jobs[page.JobId];
+                foreach (long first in job.RangesToRead(page.Position))
+                {
+                    if (!job.Reads.TryGetValue(first, out Task? read))
+                    {
+                        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        job.Reads[first] = read = done.Task;
+                        start.Add((job, first, done));
+                    }
+
+                    reads.Add(read);
+                }
+            }
+        }
+
+        // Started outside the lock: a download's synchronous part must not run under it.
+        foreach ((JobRanges job, long first, TaskCompletionSource done) in start)
+        {
+            _ = ReadRangeAsync(job, first, done, cancellationToken);
+        }
+
+        await Task.WhenAll(reads).ConfigureAwait(false);
+    }
+
+    private async Task ReadRangeAsync(JobRanges job, long first, TaskCompletionSource done, CancellationToken cancellationToken)
+    {
+        try
+        {
+            BlobClient blob = _container.GetBlobClient(AzureBlobNames.ForBatch(job.JobId, first, _options.PagesPerBlob, _options.Prefix));
+            ReadOnlyMemory<byte> content;
+            try
+            {
+                content = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToMemory();
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                content = default; // deleted since the listing
+            }
+
+            StoredRange range = StoredRange.Read(content);
+            lock (_lock)
+            {
+                job.AddRead(first, range);
+            }
+
+            done.SetResult();
+        }
+        catch (Exception e)
+        {
+            // Forgotten, so that the next write reads it again rather than fail on this error forever.
+            lock (_lock)
+            {
+                job.Reads.Remove(first);
+            }
+
+            done.SetException(e);
         }
     }
 }

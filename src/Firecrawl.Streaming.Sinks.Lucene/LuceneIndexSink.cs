@@ -15,9 +15,13 @@ namespace Firecrawl.Streaming.Sinks.Lucene;
 /// <para><b>Documents.</b> One document per page, with the fields named in <see cref="LuceneFields"/>: title,
 /// description and Markdown analyzed for full-text search, the status code and position as numbers, and the URL,
 /// key, scrape id, job id and language as exact terms.</para>
-/// <para><b>Exactly once.</b> Pages are upserted by URL (<see cref="LuceneFields.Url"/>; the page's
-/// <see cref="ScrapedPage.Key"/> stands in for a page without one): writing a page whose URL the index holds replaces
-/// that document, so pages replayed after a crash, or the same URL scraped by a later job, never appear twice.</para>
+/// <para><b>Exactly once.</b> Pages are upserted by <see cref="ScrapedPage.Key"/> (<see cref="LuceneFields.Key"/>, one
+/// exact term): writing a page the index holds replaces its document, so pages replayed after a crash never appear
+/// twice, while two different pages that share a final URL (redirects, the same URL scraped twice) are two documents,
+/// both found by <c>url:"…"</c>.</para>
+/// <para><b>Long values.</b> Exact-term fields longer than <see cref="LuceneFields.MaxExactTermBytes"/> are indexed as
+/// their beginning and a hash (<see cref="LuceneFields.ExactTerm"/>) and stored whole, so a page with a 40 KB
+/// <c>lang</c> attribute is indexed like any other instead of failing with Lucene's "immense term" error.</para>
 /// <para><b>Durability.</b> <see cref="FlushAsync"/> commits the index (<c>fsync</c>ed); a search sees pages once
 /// they are committed. Disposing the sink commits too, so a run that fails keeps what it wrote — replays overwrite it.</para>
 /// <para><b>Concurrency.</b> Writes may run in parallel (the Lucene writer is thread-safe), so the pipeline's
@@ -87,8 +91,7 @@ public sealed class LuceneIndexSink : IPageSink
         foreach (ScrapedPage page in pages)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string id = page.Url ?? page.Key;
-            _writer.UpdateDocument(new Term(LuceneFields.Url, id), CreateDocument(page, id));
+            _writer.UpdateDocument(new Term(LuceneFields.Key, LuceneFields.ExactTerm(page.Key)), CreateDocument(page));
         }
 
         return ValueTask.CompletedTask;
@@ -129,16 +132,13 @@ public sealed class LuceneIndexSink : IPageSink
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    private Document CreateDocument(ScrapedPage page, string id)
+    private Document CreateDocument(ScrapedPage page)
     {
         PageMetadata metadata = page.Metadata;
-        var document = new Document
-        {
-            new StringField(LuceneFields.Url, id, Field.Store.YES),
-            new StringField(LuceneFields.Key, page.Key, Field.Store.YES),
-            new StringField(LuceneFields.JobId, page.JobId, Field.Store.YES),
-            new Int64Field(LuceneFields.Position, page.Position, Field.Store.YES),
-        };
+        var document = new Document { new Int64Field(LuceneFields.Position, page.Position, Field.Store.YES) };
+        AddExact(document, LuceneFields.Url, page.Url ?? page.Key);
+        AddExact(document, LuceneFields.Key, page.Key);
+        AddExact(document, LuceneFields.JobId, page.JobId);
 
         if (metadata.ScrapeId is { Length: > 0 } scrapeId)
         {
@@ -155,10 +155,24 @@ public sealed class LuceneIndexSink : IPageSink
 
         if (metadata.Language.First is { Length: > 0 } language)
         {
-            document.Add(new StringField(LuceneFields.Language, language, Field.Store.YES));
+            AddExact(document, LuceneFields.Language, language);
         }
 
         return document;
+    }
+
+    /// <summary>Indexes <paramref name="value"/> as one exact term (see <see cref="LuceneFields.ExactTerm"/>) and stores it whole.</summary>
+    private static void AddExact(Document document, string field, string value)
+    {
+        string term = LuceneFields.ExactTerm(value);
+        if (ReferenceEquals(term, value))
+        {
+            document.Add(new StringField(field, value, Field.Store.YES));
+            return;
+        }
+
+        document.Add(new StringField(field, term, Field.Store.NO));
+        document.Add(new StoredField(field, value));
     }
 
     private static void AddText(Document document, string field, string? text, Field.Store store)

@@ -50,7 +50,7 @@ internal sealed class PageQueryParser : MultiFieldQueryParser
 
         // These fields hold one untokenized term each; analyzing the text would split a URL and never match.
         return field is LuceneFields.Url or LuceneFields.Key or LuceneFields.JobId or LuceneFields.Language
-            ? new TermQuery(new Term(field, queryText))
+            ? new TermQuery(new Term(field, LuceneFields.ExactTerm(queryText)))
             : null;
     }
 

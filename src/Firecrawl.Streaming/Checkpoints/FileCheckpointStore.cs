@@ -8,8 +8,9 @@ namespace Firecrawl.Streaming.Checkpoints;
 /// new one, never a torn file.
 /// </summary>
 /// <remarks>
-/// The file looks like <c>{"version":1,"resumeAfter":"fc1.…","savedAt":"2026-01-01T00:00:00+00:00"}</c>.
-/// One run at a time should use a given file.
+/// The file looks like <c>{"version":1,"resumeAfter":"…","savedAt":"2026-01-01T00:00:00+00:00"}</c>, where
+/// <c>resumeAfter</c> holds the stored value as a string: a <see cref="PipelineCheckpoint"/> as the pipeline saves it,
+/// or a plain resume token as older versions did. One run at a time should use a given file.
 /// </remarks>
 public sealed class FileCheckpointStore : ICheckpointStore
 {

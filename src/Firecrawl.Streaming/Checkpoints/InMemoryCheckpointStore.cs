@@ -7,11 +7,11 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
     private readonly List<string> _history = [];
     private string? _token;
 
-    /// <summary>Creates a store, optionally holding a token already.</summary>
-    /// <param name="resumeToken">The initial token, or null.</param>
+    /// <summary>Creates a store, optionally holding a value already (a checkpoint, or a plain resume token).</summary>
+    /// <param name="resumeToken">The initial value, or null.</param>
     public InMemoryCheckpointStore(string? resumeToken = null) => _token = resumeToken;
 
-    /// <summary>Gets the stored token, or null.</summary>
+    /// <summary>Gets the stored value (see <see cref="PipelineCheckpoint.Parse"/>), or null.</summary>
     public string? ResumeToken
     {
         get
@@ -23,7 +23,7 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         }
     }
 
-    /// <summary>Gets every token saved so far, oldest first.</summary>
+    /// <summary>Gets every value saved so far, oldest first.</summary>
     public IReadOnlyList<string> History
     {
         get

@@ -54,7 +54,7 @@ internal sealed partial class ChunkParser
         _pool = poolPageBuffers;
         _maxPageBytes = maxPageBytes;
         _properties = selection == PageFields.All ? null : [];
-        _state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 256 });
+        _state = new JsonReaderState(new JsonReaderOptions { MaxDepth = PageParser.MaxDepth });
     }
 
     /// <summary>Gets the top-level fields read so far.</summary>

@@ -3,6 +3,12 @@ namespace Firecrawl.Streaming;
 /// <summary>Parses a page read back from storage (a JSON Lines file, a blob) into a <see cref="ScrapedPage"/>.</summary>
 public static class PageParser
 {
+    /// <summary>
+    /// The deepest nesting of JSON objects and arrays the stream reads (the response envelope included) and a stored
+    /// page is read back with: anything the stream delivered, a sink can read again.
+    /// </summary>
+    public const int MaxDepth = 256;
+
     /// <summary>Parses one page object.</summary>
     /// <param name="utf8Json">The page's JSON object.</param>
     /// <param name="jobId">The job the page belongs to.</param>

@@ -274,7 +274,7 @@ internal struct PageScanner
     /// <summary>Scans a lone page object held in one span (for <see cref="PageParser.Parse"/>).</summary>
     public static PageLayout ScanStandalone(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = PageParser.MaxDepth });
         var scanner = default(PageScanner);
         try
         {

@@ -5,7 +5,9 @@ namespace Firecrawl.Streaming.Pipeline;
 /// <summary>
 /// The checkpoint as a watermark over the pages read: the last page that every sink has made durable. Pages
 /// are numbered in read order (every sink sees every page in that order), each sink reports the number of the
-/// last page its latest flush covered, and the minimum over the sinks is the page whose resume token is stored.
+/// last page its latest flush covered, and the minimum over the sinks is the page whose resume token is stored, as a
+/// <see cref="PipelineCheckpoint"/> naming every sink of the run. A sink that failed reports nothing more, so it holds
+/// the checkpoint at the last page it made durable.
 /// </summary>
 internal sealed class CheckpointWatermark : IDisposable
 {
@@ -17,13 +19,15 @@ internal sealed class CheckpointWatermark : IDisposable
     private readonly ICheckpointStore? _store;
     private readonly PipelineMetrics _metrics;
     private readonly SemaphoreSlim _saveGate = new(1, 1);
+    private readonly string[] _sinkNames;
     private long _covered = -1;
     private string? _coveredToken;
     private long _saved = -1;
 
-    public CheckpointWatermark(int sinkCount, ICheckpointStore? store, string? resumedFrom, PipelineMetrics metrics)
+    public CheckpointWatermark(string[] sinkNames, ICheckpointStore? store, string? resumedFrom, PipelineMetrics metrics)
     {
-        _durableThrough = new long[sinkCount];
+        _sinkNames = sinkNames;
+        _durableThrough = new long[sinkNames.Length];
         Array.Fill(_durableThrough, -1);
         _store = store;
         _coveredToken = resumedFrom;
@@ -38,6 +42,18 @@ internal sealed class CheckpointWatermark : IDisposable
             lock (_lock)
             {
                 return _coveredToken;
+            }
+        }
+    }
+
+    /// <summary>Gets the number of pages read in this run that every sink has made durable.</summary>
+    public long PagesCovered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _covered + 1;
             }
         }
     }
@@ -90,7 +106,7 @@ internal sealed class CheckpointWatermark : IDisposable
         {
             if (sequence > _saved)
             {
-                await _store.SaveAsync(token, cancellationToken).ConfigureAwait(false);
+                await _store.SaveAsync(Checkpoint(token), cancellationToken).ConfigureAwait(false);
                 _saved = sequence;
                 _metrics.Checkpoints.Add(1);
             }
@@ -102,4 +118,10 @@ internal sealed class CheckpointWatermark : IDisposable
     }
 
     public void Dispose() => _saveGate.Dispose();
+
+    /// <summary>What the store keeps: the checkpoint with the run's sinks, or the bare token should it not parse (a job id the token format cannot hold).</summary>
+    private string Checkpoint(string token) =>
+        ResumeToken.TryParse(token, out JobKind kind, out string jobId, out _, out _)
+            ? new PipelineCheckpoint(kind, jobId, token, _sinkNames).Format()
+            : token;
 }

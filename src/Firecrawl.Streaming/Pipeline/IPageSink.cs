@@ -6,12 +6,17 @@ namespace Firecrawl.Streaming.Pipeline;
 /// </summary>
 /// <remarks>
 /// <para>Writes must be idempotent, keyed by <see cref="ScrapedPage.Key"/>: after a crash the pipeline
-/// replays the pages after the last checkpoint, and a failed batch is written again whole (part of it may have
-/// been stored before the failure), so a page written before must not appear twice.</para>
+/// replays the pages after the last checkpoint, and a failed batch is written again whole, or page by page to find
+/// the page that fails it (<c>SinkOptions.DeadLetter</c>); part of it may have been stored before the failure, so a
+/// page written before must not appear twice. Two different pages (different keys) must stay two entries, even when
+/// their URL or their bytes are equal.</para>
 /// <para>The pipeline never calls one sink's methods concurrently unless the sink's options allow parallelism
 /// (<c>SinkOptions.MaxDegreeOfParallelism</c>), and even then never calls <see cref="FlushAsync"/> while a
 /// <see cref="WriteAsync"/> is running. It checkpoints a page only after every sink's <see cref="FlushAsync"/>
 /// has returned with that page, and every page before it, written.</para>
+/// <para>When the run fails or is cancelled, the pipeline still calls <see cref="FlushAsync"/> once for what the
+/// sink wrote, even after one of its writes failed; a sink must then make durable the pages of its writes that
+/// succeeded.</para>
 /// <para>The pipeline owns the sinks it is given and disposes each one when the run ends, however it ends.
 /// See <c>DelegatePageSink</c> for how short a sink can be.</para>
 /// </remarks>

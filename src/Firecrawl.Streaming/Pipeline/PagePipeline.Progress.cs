@@ -61,18 +61,24 @@ internal sealed partial class PagePipeline
                 Name = runner.Sink.Name,
                 PagesWritten = runner.PagesWritten,
                 BytesWritten = runner.BytesWritten,
+                PagesDurable = runner.PagesDurable,
+                PagesDeadLettered = runner.PagesDeadLettered,
                 Retries = runner.Retries,
                 Elapsed = runner.Elapsed,
+                Error = runner.Error,
             };
         }
 
+        long deadLettered = _deadLettered.Count;
         return new PipelineResult
         {
             PagesRead = Interlocked.Read(ref _pagesRead),
             BytesRead = Interlocked.Read(ref _bytesRead),
+            PagesDurable = Watermark.PagesCovered,
+            PagesDeadLettered = deadLettered,
             Elapsed = Elapsed,
             LastCheckpoint = Watermark.LastCheckpoint,
-            Coverage = _status?.Coverage,
+            Coverage = _status?.Coverage is { } coverage ? coverage with { DeadLettered = deadLettered } : null,
             Sinks = sinks,
         };
     }

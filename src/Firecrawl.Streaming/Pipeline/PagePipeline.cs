@@ -1,12 +1,21 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 
 namespace Firecrawl.Streaming.Pipeline;
 
 /// <summary>
-/// One run: a reader that hands every page to every sink's bounded queue, and one <see cref="SinkRunner"/> per
-/// sink. The first failure cancels everything else; the run then waits for every task before it rethrows, so no
-/// task outlives the awaited call.
+/// One run: a reader that hands every page to every sink's bounded queue, and one <see cref="SinkRunner"/> per sink.
 /// </summary>
+/// <remarks>
+/// <para>How a run ends decides what is saved. The source ends: every sink writes its queue, flushes, and the checkpoint
+/// follows. The source fails, or a sink fails after its retries: reading stops, every healthy sink still writes every
+/// page it was given, flushes, and the checkpoint follows; the failed sink flushes what it wrote before failing, and
+/// as the checkpoint is the slowest sink's durable point it never passes a page the failed sink did not make durable.
+/// Then the first failure is rethrown, unwrapped. The caller cancels: writing stops at once (pages still queued are
+/// dropped), each sink flushes what it wrote within <see cref="PipelineOptions.CancellationFlushTimeout"/>, the
+/// checkpoint follows, and an <see cref="OperationCanceledException"/> is thrown. Every task has ended before the
+/// awaited call returns or throws.</para>
+/// </remarks>
 internal sealed partial class PagePipeline
 {
     private readonly IAsyncEnumerable<ScrapedPage> _source;
@@ -14,8 +23,11 @@ internal sealed partial class PagePipeline
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly SinkRunner[] _runners;
+    private readonly DeadLetterFile[] _deadLetterFiles;
+    private readonly ConcurrentDictionary<(string JobId, string Key), byte> _deadLettered = new();
     private readonly Lock _failureLock = new();
-    private CancellationTokenSource? _run;
+    private CancellationToken _callerToken;
+    private CancellationTokenSource? _reading;
     private Exception? _failure;
     private long _started;
     private long _pagesRead;
@@ -28,12 +40,28 @@ internal sealed partial class PagePipeline
         _options = options;
         _time = options.TimeProvider;
         Metrics = PipelineMetrics.For(options.MeterFactory);
-        Watermark = new CheckpointWatermark(sinks.Count, options.Checkpoint, resumedFrom, Metrics);
+        Watermark = new CheckpointWatermark([.. sinks.Select(s => s.Name)], options.Checkpoint, resumedFrom, Metrics);
+
+        // Sinks whose options name the same dead-letter file share one writer, so their lines never interleave.
+        var files = new Dictionary<string, DeadLetterFile>(StringComparer.Ordinal);
         _runners = new SinkRunner[sinks.Count];
         for (int i = 0; i < sinks.Count; i++)
         {
-            _runners[i] = new SinkRunner(this, i, sinks[i], options.ForSink(sinks[i].Name), options);
+            SinkOptions sinkOptions = options.ForSink(sinks[i].Name);
+            DeadLetterFile? deadLetters = null;
+            if (sinkOptions.DeadLetter == DeadLetterPolicy.WriteToFile)
+            {
+                string path = Path.GetFullPath(sinkOptions.DeadLetterPath!);
+                if (!files.TryGetValue(path, out deadLetters))
+                {
+                    files[path] = deadLetters = new DeadLetterFile(path, _time);
+                }
+            }
+
+            _runners[i] = new SinkRunner(this, i, sinks[i], sinkOptions, options, deadLetters);
         }
+
+        _deadLetterFiles = [.. files.Values];
     }
 
     public PipelineMetrics Metrics { get; }
@@ -61,7 +89,7 @@ internal sealed partial class PagePipeline
             if (string.IsNullOrWhiteSpace(sink.Name) || !names.Add(sink.Name))
             {
                 throw new ArgumentException(
-                    $"Sink names must be non-empty and distinct (they key options, progress and metrics); \"{sink.Name}\" is not.", nameof(sinks));
+                    $"Sink names must be non-empty and distinct (they key options, progress, metrics and checkpoints); \"{sink.Name}\" is not.", nameof(sinks));
             }
         }
     }
@@ -69,8 +97,9 @@ internal sealed partial class PagePipeline
     public async Task<PipelineResult> RunAsync(CancellationToken cancellationToken)
     {
         _started = _time.GetTimestamp();
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _run = run;
+        _callerToken = cancellationToken;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _reading = reading;
         foreach (SinkRunner runner in _runners)
         {
             Metrics.Register(runner);
@@ -80,29 +109,16 @@ internal sealed partial class PagePipeline
         bool succeeded = false;
         try
         {
+            // Neither the reader nor a runner throws: each records its failure through Fail.
             var tasks = new Task[_runners.Length + 1];
             for (int i = 0; i < _runners.Length; i++)
             {
-                tasks[i] = GuardAsync(_runners[i].RunAsync, run.Token);
+                tasks[i] = _runners[i].RunAsync(cancellationToken);
             }
 
-            tasks[^1] = GuardAsync(ReadAsync, run.Token);
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Every task has finished; which exception to surface is decided below.
-            }
-
-            if (_failure is not null)
-            {
-                ExceptionDispatchInfo.Throw(_failure);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            succeeded = true;
+            tasks[^1] = ReadAsync(reading.Token);
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+            succeeded = _failure is null && !cancellationToken.IsCancellationRequested;
         }
         finally
         {
@@ -117,43 +133,51 @@ internal sealed partial class PagePipeline
             }
 
             Watermark.Dispose();
+            foreach (DeadLetterFile file in _deadLetterFiles)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+
             await DisposeSinksAsync(throwOnError: succeeded).ConfigureAwait(false);
         }
 
         PipelineResult result = BuildResult();
+        if (!succeeded)
+        {
+            // The caller's own cancellation comes first: whatever failed after it is its consequence.
+            Exception error = cancellationToken.IsCancellationRequested ? new OperationCanceledException(cancellationToken) : _failure!;
+            result.AttachTo(error);
+            ExceptionDispatchInfo.Throw(error);
+        }
+
         _options.Progress?.Report(Snapshot(isFinal: true));
         return result;
     }
 
     /// <summary>
-    /// Records the first failure and cancels the run. Exceptions raised after the run was cancelled are its
-    /// consequences, not causes, and are not recorded.
+    /// Records the first failure (of the source, a sink or the checkpoint store) and stops reading; the sinks drain what
+    /// they were given. Failures after the caller cancelled are consequences of the cancellation, not causes.
     /// </summary>
     public void Fail(Exception error)
     {
         lock (_failureLock)
         {
-            if (_run!.IsCancellationRequested)
+            if (_callerToken.IsCancellationRequested)
             {
                 return;
             }
 
-            _failure = error;
-            _run.Cancel();
+            _failure ??= error;
         }
+
+        _reading!.Cancel();
     }
 
-    private async Task GuardAsync(Func<CancellationToken, Task> body, CancellationToken cancellationToken)
+    /// <summary>Counts a page a sink set aside; pages set aside by several sinks count once.</summary>
+    public void OnDeadLettered(ScrapedPage page, KeyValuePair<string, object?> sinkTag)
     {
-        try
-        {
-            await body(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Fail(e);
-            throw;
-        }
+        _deadLettered.TryAdd((page.JobId, page.Key), 0);
+        Metrics.DeadLettered.Add(1, sinkTag);
     }
 
     /// <summary>Reads the source, numbering pages in read order, and offers each page to every sink's queue.</summary>
@@ -171,6 +195,7 @@ internal sealed partial class PagePipeline
                 Interlocked.Increment(ref _pagesRead);
                 Interlocked.Add(ref _bytesRead, page.Utf8Length);
                 Metrics.PagesRead.Add(1);
+
                 // Every queue with room gets the page first, so a fast sink is not kept waiting behind a slow one;
                 // then a full queue makes the reader wait: the slowest sink sets the pace.
                 foreach (SinkRunner runner in _runners)
@@ -189,8 +214,17 @@ internal sealed partial class PagePipeline
                 full.Clear();
             }
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Reading was stopped: by the caller, or because a sink failed (recorded already).
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
         finally
         {
+            // The sinks write what they were given, then end.
             foreach (SinkRunner runner in _runners)
             {
                 runner.Writer.TryComplete();

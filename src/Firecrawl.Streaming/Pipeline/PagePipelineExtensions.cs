@@ -1,3 +1,5 @@
+using Firecrawl.Streaming.Checkpoints;
+
 namespace Firecrawl.Streaming.Pipeline;
 
 /// <summary>Moves a stream of pages into sinks.</summary>
@@ -6,10 +8,11 @@ public static class PagePipelineExtensions
     /// <summary>
     /// Reads every page of <paramref name="pages"/> and writes it to every sink, each behind its own bounded
     /// queue, in batches, with retries; flushes the sinks every <see cref="PipelineOptions.CheckpointInterval"/>
-    /// pages and at the end; and stores the resume token of the last page every sink has made durable in
-    /// <see cref="PipelineOptions.Checkpoint"/>.
+    /// pages and at the end; and stores in <see cref="PipelineOptions.Checkpoint"/> a <see cref="PipelineCheckpoint"/>:
+    /// the resume token of the last page every sink has made durable, and the names of the sinks.
     /// </summary>
-    /// <param name="pages">The pages, in job order. To resume, start this stream after the stored checkpoint, or use
+    /// <param name="pages">The pages, in job order. To resume, start this stream after the stored checkpoint's
+    /// <see cref="PipelineCheckpoint.ResumeAfter"/> (<see cref="CheckpointStoreExtensions.LoadCheckpointAsync"/>), or use
     /// <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/>, which does.</param>
     /// <param name="sinks">The sinks, with distinct names. The run owns them: each is disposed when the run ends, however it ends.</param>
     /// <param name="options">The options; null for the defaults.</param>
@@ -18,9 +21,19 @@ public static class PagePipelineExtensions
     /// <exception cref="ArgumentException">No sink, two sinks share a name, or an option is invalid.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>
-    /// When a sink's write still fails after <see cref="SinkOptions.MaxRetries"/> retries, or the source fails, the
-    /// run cancels the reader and every other sink, waits for them, disposes the sinks, and rethrows that exception.
-    /// Stopping is as prompt as the sinks make it: each write and flush gets the run's cancellation token.
+    /// <para><b>The source fails.</b> Reading stops; every page already read is still written to every sink, flushed and
+    /// checkpointed; then the source's exception is rethrown as it was (not wrapped, so callers and exit codes keep
+    /// telling errors apart). Running again from the checkpoint reads no page twice.</para>
+    /// <para><b>A sink fails</b> (its write still fails after <see cref="SinkOptions.MaxRetries"/> retries, under
+    /// <see cref="DeadLetterPolicy.FailRun"/>, or its flush does). Reading stops; the other sinks write everything they
+    /// were given, flush and checkpoint; the failed sink flushes once what it wrote before failing. The checkpoint is the
+    /// last page every sink made durable, the failed one included, so it never passes a page that sink lacks: the next
+    /// run reads again only the pages after it. Then the sink's exception is rethrown.</para>
+    /// <para><b>Cancellation.</b> Writing stops at once and queued pages are dropped, so stopping is prompt; each sink
+    /// then flushes what it wrote within <see cref="PipelineOptions.CancellationFlushTimeout"/> and the checkpoint
+    /// follows, so a cancelled run (Ctrl+C) leaves a valid checkpoint as far as every sink got.</para>
+    /// <para>In each case <see cref="PipelineResult.TryGetPartial"/> gets from the exception what was saved. Every task
+    /// has ended and every sink is disposed before the exception surfaces.</para>
     /// </remarks>
     /// <example>
     /// <code>

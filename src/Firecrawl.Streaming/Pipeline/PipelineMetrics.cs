@@ -10,8 +10,8 @@ namespace Firecrawl.Streaming.Pipeline;
 /// </summary>
 /// <remarks>
 /// Instruments: <c>firecrawl.pipeline.pages_read</c> (counter), <c>firecrawl.pipeline.checkpoints</c> (counter),
-/// <c>firecrawl.sink.pages_written</c>, <c>firecrawl.sink.bytes_written</c>, <c>firecrawl.sink.retries</c>
-/// (counters), and <c>firecrawl.sink.queue_depth</c> (observable gauge).
+/// <c>firecrawl.sink.pages_written</c>, <c>firecrawl.sink.bytes_written</c>, <c>firecrawl.sink.retries</c>,
+/// <c>firecrawl.sink.dead_lettered</c> (counters), and <c>firecrawl.sink.queue_depth</c> (observable gauge).
 /// </remarks>
 internal sealed class PipelineMetrics
 {
@@ -31,6 +31,7 @@ internal sealed class PipelineMetrics
         PagesWritten = meter.CreateCounter<long>("firecrawl.sink.pages_written", "{page}", "Pages a sink accepted.");
         BytesWritten = meter.CreateCounter<long>("firecrawl.sink.bytes_written", "By", "Page bytes a sink accepted.");
         Retries = meter.CreateCounter<long>("firecrawl.sink.retries", "{retry}", "Sink writes and flushes tried again after a failure.");
+        DeadLettered = meter.CreateCounter<long>("firecrawl.sink.dead_lettered", "{page}", "Pages a sink set aside in its dead-letter file.");
         meter.CreateObservableGauge("firecrawl.sink.queue_depth", ObserveQueueDepth, "{page}", "Pages waiting in a sink's queue.");
     }
 
@@ -43,6 +44,8 @@ internal sealed class PipelineMetrics
     public Counter<long> BytesWritten { get; }
 
     public Counter<long> Retries { get; }
+
+    public Counter<long> DeadLettered { get; }
 
     /// <summary>The instruments on the shared meter, or on the factory's meter (created once per meter).</summary>
     public static PipelineMetrics For(IMeterFactory? factory)

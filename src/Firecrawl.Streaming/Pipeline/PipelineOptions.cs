@@ -52,6 +52,15 @@ public sealed class PipelineOptions
     public TimeSpan CheckpointPeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Gets or sets how long, once the caller cancels the run, each sink may take to flush the pages it has written and
+    /// the checkpoint to be saved, so that a cancelled run (Ctrl+C) leaves a checkpoint as far as the sinks got. Pages
+    /// still queued are not written: cancelling stays prompt. <see cref="TimeSpan.Zero"/> skips that flush (the checkpoint
+    /// stays at the last one taken); <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the flushes take. Default:
+    /// 5 seconds.
+    /// </summary>
+    public TimeSpan CancellationFlushTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Gets or sets the stream options used by <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/>:
     /// field selection, duplicate dropping, and a resume token used when <see cref="Checkpoint"/> holds none.
     /// <see cref="JobStreamOptions.PoolPageBuffers"/> is ignored: every sink holds the pages for a while, and the
@@ -98,6 +107,10 @@ public sealed class PipelineOptions
         OptionRules.Require(CheckpointInterval >= 1, nameof(CheckpointInterval), "must be at least 1");
         OptionRules.Require(CheckpointPeriod > TimeSpan.Zero || CheckpointPeriod == Timeout.InfiniteTimeSpan, nameof(CheckpointPeriod), "must be positive or infinite");
         OptionRules.Require(ProgressInterval > TimeSpan.Zero, nameof(ProgressInterval), "must be positive");
+        OptionRules.Require(
+            CancellationFlushTimeout >= TimeSpan.Zero || CancellationFlushTimeout == Timeout.InfiniteTimeSpan,
+            nameof(CancellationFlushTimeout),
+            "must not be negative, unless infinite");
         OptionRules.Require(TimeProvider is not null, nameof(TimeProvider), "must not be null");
     }
 }

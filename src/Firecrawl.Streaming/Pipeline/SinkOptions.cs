@@ -26,6 +26,8 @@ public sealed class SinkOptions
         RetryBaseDelay = other.RetryBaseDelay;
         MaxRetryDelay = other.MaxRetryDelay;
         ShouldRetry = other.ShouldRetry;
+        DeadLetter = other.DeadLetter;
+        DeadLetterPath = other.DeadLetterPath;
     }
 
     /// <summary>
@@ -68,6 +70,20 @@ public sealed class SinkOptions
     /// </summary>
     public Func<Exception, bool>? ShouldRetry { get; set; }
 
+    /// <summary>
+    /// Gets or sets what happens to a page the sink still cannot write after <see cref="MaxRetries"/> retries: the run
+    /// fails (<see cref="DeadLetterPolicy.FailRun"/>), or the page is set aside in <see cref="DeadLetterPath"/> and the
+    /// sink goes on (<see cref="DeadLetterPolicy.WriteToFile"/>). Failed flushes always fail the run. Default:
+    /// <see cref="DeadLetterPolicy.FailRun"/>.
+    /// </summary>
+    public DeadLetterPolicy DeadLetter { get; set; } = DeadLetterPolicy.FailRun;
+
+    /// <summary>
+    /// Gets or sets the dead-letter file (JSON Lines, appended to; see <see cref="DeadLetterPolicy.WriteToFile"/>), required
+    /// with that policy. Sinks whose options name the same file share it; each line names its sink. Default: null.
+    /// </summary>
+    public string? DeadLetterPath { get; set; }
+
     /// <summary>Checks every option, naming the first one that is out of range.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
@@ -79,5 +95,10 @@ public sealed class SinkOptions
         OptionRules.Require(MaxRetries >= 0, nameof(MaxRetries), "must be zero or more");
         OptionRules.Require(RetryBaseDelay >= TimeSpan.Zero, nameof(RetryBaseDelay), "must not be negative");
         OptionRules.Require(MaxRetryDelay >= RetryBaseDelay, nameof(MaxRetryDelay), "must be at least RetryBaseDelay");
+        OptionRules.Require(Enum.IsDefined(DeadLetter), nameof(DeadLetter), "is not a defined policy");
+        OptionRules.Require(
+            DeadLetter != DeadLetterPolicy.WriteToFile || !string.IsNullOrWhiteSpace(DeadLetterPath),
+            nameof(DeadLetterPath),
+            "must name a file when DeadLetter is WriteToFile");
     }
 }

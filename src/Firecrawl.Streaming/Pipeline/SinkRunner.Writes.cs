@@ -1,6 +1,6 @@
 namespace Firecrawl.Streaming.Pipeline;
 
-/// <summary>Writing batches (in order, or several at once), retrying failures, and flushing.</summary>
+/// <summary>Writing batches (in order, or several at once), retrying failures, flushing, and settling at the end.</summary>
 internal sealed partial class SinkRunner
 {
     private readonly SemaphoreSlim? _slots;
@@ -39,7 +39,7 @@ internal sealed partial class SinkRunner
         long last = _nextSequence - 1;
         if (_slots is null)
         {
-            await WriteWithRetriesAsync(batch, cancellationToken).ConfigureAwait(false);
+            await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
             _writtenThrough = last;
             return;
         }
@@ -58,12 +58,12 @@ internal sealed partial class SinkRunner
     {
         try
         {
-            await WriteWithRetriesAsync(batch, cancellationToken).ConfigureAwait(false);
+            await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // The runner may be waiting for pages rather than for this write: stop the run now, not at the next batch.
-            _pipeline.Fail(e);
+            // The runner may be waiting for pages rather than for this write: stop the sink now, not at the next batch.
+            RecordFailure(e);
             throw;
         }
         finally
@@ -72,7 +72,7 @@ internal sealed partial class SinkRunner
         }
     }
 
-    private async Task WriteWithRetriesAsync(List<ScrapedPage> batch, CancellationToken cancellationToken)
+    private async Task WriteWithRetriesAsync(IReadOnlyList<ScrapedPage> batch, CancellationToken cancellationToken)
     {
         var backoff = new SinkRetry(_options);
         while (true)
@@ -80,7 +80,7 @@ internal sealed partial class SinkRunner
             try
             {
                 await Sink.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                break;
+                return;
             }
             catch (Exception e) when (backoff.ShouldRetry(e, cancellationToken, out TimeSpan delay))
             {
@@ -88,22 +88,25 @@ internal sealed partial class SinkRunner
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
 
+    private void CountWritten(List<ScrapedPage> pages)
+    {
         long bytes = 0;
-        foreach (ScrapedPage page in batch)
+        foreach (ScrapedPage page in pages)
         {
             bytes += page.Utf8Length;
         }
 
-        Interlocked.Add(ref _pagesWritten, batch.Count);
+        Interlocked.Add(ref _pagesWritten, pages.Count);
         Interlocked.Add(ref _bytesWritten, bytes);
-        _pipeline.Metrics.PagesWritten.Add(batch.Count, Tag);
+        _pipeline.Metrics.PagesWritten.Add(pages.Count, Tag);
         _pipeline.Metrics.BytesWritten.Add(bytes, Tag);
     }
 
     /// <summary>
-    /// Waits for every write, flushes the sink, and reports the pages the flush covered. Writes and flushes never
-    /// overlap, so a sink need not guard its flush against its own writes.
+    /// Waits for every write, flushes the sink (and the dead-letter file), and reports the pages the flush covered.
+    /// Writes and flushes never overlap, so a sink need not guard its flush against its own writes.
     /// </summary>
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
@@ -119,7 +122,7 @@ internal sealed partial class SinkRunner
         {
             try
             {
-                await Sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await FlushOnceAsync(cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (Exception e) when (backoff.ShouldRetry(e, cancellationToken, out TimeSpan delay))
@@ -127,29 +130,90 @@ internal sealed partial class SinkRunner
                 CountRetry();
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A sink that cannot flush cannot make anything more durable: settling does not try again.
+                _flushFailed = true;
+                throw;
+            }
         }
 
         _unflushed = 0;
-        Interlocked.Exchange(ref _durableThrough, through);
-        if (through >= 0)
+        await ReportDurableAsync(through, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask FlushOnceAsync(CancellationToken cancellationToken)
+    {
+        await Sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        // The checkpoint that passes a page set aside must find it in the dead-letter file after a crash.
+        if (_deadLetters is not null)
         {
-            await _pipeline.Watermark.OnDurableAsync(Index, through, cancellationToken).ConfigureAwait(false);
+            await _deadLetters.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Waits for writes still running after a failure or cancellation; their errors were reported already.</summary>
-    private async ValueTask DrainQuietlyAsync()
+    private async ValueTask ReportDurableAsync(long through, CancellationToken cancellationToken)
     {
+        Interlocked.Exchange(ref _durableThrough, through);
+        if (through < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _pipeline.Watermark.OnDurableAsync(Index, through, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The checkpoint store failed, not the sink: the run fails with it, and this sink goes on draining its queue.
+            _pipeline.Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// After a failure or a cancellation: waits for writes still running (their errors were recorded already), then
+    /// flushes once what the sink wrote, so the checkpoint reaches as far as the sink got. Errors here change nothing:
+    /// the checkpoint stays at the last page the sink made durable.
+    /// </summary>
+    private async ValueTask SettleAsync(CancellationToken runToken)
+    {
+        bool unbroken = true;
         while (_inFlight.TryDequeue(out (Task Write, long LastSequence) write))
         {
             try
             {
                 await write.Write.ConfigureAwait(false);
+                if (unbroken)
+                {
+                    _writtenThrough = write.LastSequence;
+                }
             }
             catch (Exception)
             {
-                // Reported through PagePipeline.Fail by the write itself, or a consequence of the run's cancellation.
+                unbroken = false;
             }
+        }
+
+        bool cancelled = runToken.IsCancellationRequested;
+        if (_flushFailed || _writtenThrough <= Interlocked.Read(ref _durableThrough) || (cancelled && _cancellationFlushTimeout == TimeSpan.Zero))
+        {
+            return;
+        }
+
+        // After the caller cancelled, a grace period of its own; after a failure, the run's token, which the caller may still cancel.
+        using CancellationTokenSource? grace = cancelled ? new CancellationTokenSource(_cancellationFlushTimeout, _time) : null;
+        CancellationToken token = grace?.Token ?? runToken;
+        long through = _writtenThrough;
+        try
+        {
+            await FlushOnceAsync(token).ConfigureAwait(false);
+            await ReportDurableAsync(through, token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort, as the doc says: a sink that cannot flush now keeps its last durable point.
         }
     }
 

@@ -4,9 +4,15 @@ namespace Firecrawl.Streaming.Pipeline;
 
 /// <summary>
 /// Feeds one sink: owns its bounded queue, gathers batches by size and by delay, writes them (with retries, up to
-/// <see cref="SinkOptions.MaxDegreeOfParallelism"/> at once), flushes at checkpoint points, and reports to the
-/// watermark how far the sink is durable.
+/// <see cref="SinkOptions.MaxDegreeOfParallelism"/> at once, setting poison pages aside when the sink's dead-letter
+/// policy says so), flushes at checkpoint points, and reports to the watermark how far the sink is durable.
 /// </summary>
+/// <remarks>
+/// The runner never throws: when its sink fails it records the error (<see cref="Error"/>), tells the pipeline (which
+/// stops reading, while the other sinks drain their queues), and flushes once what the sink wrote before the failure,
+/// so the checkpoint can reach that far. When the caller cancels, it stops writing and does the same flush within
+/// <see cref="PipelineOptions.CancellationFlushTimeout"/>.
+/// </remarks>
 internal sealed partial class SinkRunner
 {
     private readonly PagePipeline _pipeline;
@@ -15,10 +21,16 @@ internal sealed partial class SinkRunner
     private readonly int _checkpointInterval;
     private readonly TimeSpan _checkpointPeriod;
     private readonly Channel<ScrapedPage> _queue;
+    private readonly TimeSpan _cancellationFlushTimeout;
+    private CancellationTokenSource? _own;
+    private Exception? _error;
+    private bool _flushFailed;
 
-    public SinkRunner(PagePipeline pipeline, int index, IPageSink sink, SinkOptions options, PipelineOptions pipelineOptions)
+    public SinkRunner(PagePipeline pipeline, int index, IPageSink sink, SinkOptions options, PipelineOptions pipelineOptions, DeadLetterFile? deadLetters)
     {
         _pipeline = pipeline;
+        _deadLetters = deadLetters;
+        _cancellationFlushTimeout = pipelineOptions.CancellationFlushTimeout;
         Index = index;
         Sink = sink;
         _options = options;
@@ -57,65 +69,95 @@ internal sealed partial class SinkRunner
     /// <summary>Gets the time from the start of the run to the sink's last flush, once it has finished.</summary>
     public TimeSpan Elapsed { get; private set; }
 
-    /// <summary>Consumes the queue until the reader completes it, then writes the rest and flushes.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Gets the exception the sink failed with, or null.</summary>
+    public Exception? Error => Volatile.Read(ref _error);
+
+    /// <summary>Consumes the queue until the reader completes it, writes the rest and flushes; on failure or cancellation, settles.</summary>
+    /// <param name="runToken">Cancelled only when the caller cancels the run.</param>
+    public async Task RunAsync(CancellationToken runToken)
+    {
+        using var own = CancellationTokenSource.CreateLinkedTokenSource(runToken);
+        _own = own;
+        try
+        {
+            await ConsumeAsync(own.Token).ConfigureAwait(false);
+            Elapsed = _pipeline.Elapsed;
+        }
+        catch (Exception e) when (!runToken.IsCancellationRequested)
+        {
+            // A failed write or flush of this sink, or the cancellation a failed parallel write caused (recorded already).
+            RecordFailure(e);
+        }
+        catch (Exception)
+        {
+            // Cancelled by the caller: not the sink's failure.
+        }
+        finally
+        {
+            // Whatever ended the loop, no write started here may outlive the run, and what was written is flushed.
+            await SettleAsync(runToken).ConfigureAwait(false);
+            _slots?.Dispose();
+        }
+    }
+
+    /// <summary>Records the sink's first failure, tells the pipeline, and stops this sink's writes still running.</summary>
+    private void RecordFailure(Exception error)
+    {
+        if (Interlocked.CompareExchange(ref _error, error, null) is null)
+        {
+            _pipeline.Fail(error);
+            _own!.Cancel();
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken cancellationToken)
     {
         ChannelReader<ScrapedPage> reader = _queue.Reader;
         var batch = new List<ScrapedPage>(_options.BatchSize);
         long batchStarted = 0;
-        try
+        while (true)
         {
-            while (true)
+            while (batch.Count < _options.BatchSize && reader.TryRead(out ScrapedPage? page))
             {
-                while (batch.Count < _options.BatchSize && reader.TryRead(out ScrapedPage? page))
+                if (batch.Count == 0)
                 {
-                    if (batch.Count == 0)
-                    {
-                        batchStarted = _time.GetTimestamp();
-                    }
-
-                    batch.Add(page);
+                    batchStarted = _time.GetTimestamp();
                 }
 
-                bool full = batch.Count == _options.BatchSize;
-                if (full || (batch.Count > 0 && _time.GetElapsedTime(batchStarted) >= _options.MaxBatchDelay))
-                {
-                    await DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
-                    batch = new List<ScrapedPage>(_options.BatchSize);
-                }
-
-                if (FlushDue)
-                {
-                    await FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (full)
-                {
-                    // More pages may be queued already: gather them before waiting.
-                    continue;
-                }
-
-                WaitOutcome outcome = await WaitForPagesAsync(batch.Count > 0 ? batchStarted : null, cancellationToken).ConfigureAwait(false);
-                if (outcome == WaitOutcome.Completed)
-                {
-                    break;
-                }
+                batch.Add(page);
             }
 
-            if (batch.Count > 0)
+            bool full = batch.Count == _options.BatchSize;
+            if (full || (batch.Count > 0 && _time.GetElapsedTime(batchStarted) >= _options.MaxBatchDelay))
             {
                 await DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                batch = new List<ScrapedPage>(_options.BatchSize);
             }
 
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
-            Elapsed = _pipeline.Elapsed;
+            if (FlushDue)
+            {
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (full)
+            {
+                // More pages may be queued already: gather them before waiting.
+                continue;
+            }
+
+            WaitOutcome outcome = await WaitForPagesAsync(batch.Count > 0 ? batchStarted : null, cancellationToken).ConfigureAwait(false);
+            if (outcome == WaitOutcome.Completed)
+            {
+                break;
+            }
         }
-        finally
+
+        if (batch.Count > 0)
         {
-            // Whatever ended the loop, no write started here may outlive the run.
-            await DrainQuietlyAsync().ConfigureAwait(false);
-            _slots?.Dispose();
+            await DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
         }
+
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private bool FlushDue => _unflushed > 0

@@ -45,6 +45,35 @@ public class ReadmeExampleTests : FakeServerTestBase
     }
 
     [Fact]
+    public async Task ReadmeCrawlExample_StartsACrawlAndStreamsItWhileItRuns()
+    {
+        var output = new StringWriter();
+        using var client = new FirecrawlJobClient(Server.CreateClientOptions());
+
+        // The README's lines, with a captured console.
+        JobPages pages = await client.StartCrawlAndStreamAsync(new CrawlRequest
+        {
+            Url = "https://docs.example.com",
+            Limit = 200,
+            ScrapeOptions = new PageScrapeOptions { Formats = ["markdown", ScrapeFormat.Links], OnlyMainContent = true },
+        });
+        var statuses = new List<string?>();
+        await foreach (ScrapedPage page in pages) // pages arrive while the crawl is still running
+        {
+            output.WriteLine($"{page.Url}: {page.Markdown?.Length} chars ({pages.Status?.Completed}/{pages.Status?.Total})");
+            statuses.Add(pages.Status?.Status);
+        }
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        FakeJob crawl = Assert.Single(Server.StartedJobs);
+        Assert.Equal(FakeJobKind.Crawl, crawl.Kind);
+        Assert.Equal(crawl.PageCount, lines.Length);
+        Assert.Contains("scraping", statuses);
+        Assert.StartsWith("https://docs.example.com/", lines[0], StringComparison.Ordinal);
+        Assert.Single(Server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
     public async Task ReadmeSinksExample_RunsAsWrittenAndResumesFromTheCheckpoint()
     {
         FakeJob job = Server.AddJob(FakePageGenerator.Generate(40), new FakeJobOptions { PageLimit = 15 });

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Firecrawl.Streaming.Checkpoints;
 using Firecrawl.Streaming.Pipeline;
 using static Firecrawl.Streaming.Tests.Pipeline.PipelineTestExtensions;
 
@@ -64,5 +65,83 @@ public sealed class PipelineCancellationTests
 
         Assert.Empty(sink.Batches);
         Assert.True(sink.Disposed);
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_Cancelled_FlushesAndCheckpointsWhatWasWrittenButWritesNoQueuedPage()
+    {
+        var sink = new RecordingSink { OnWrite = (_, _, ct) => new ValueTask(Task.Delay(5, ct)) };
+        var store = new InMemoryCheckpointStore();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var options = new PipelineOptions
+        {
+            Checkpoint = store,
+            CheckpointInterval = 1_000_000,
+            CheckpointPeriod = Timeout.InfiniteTimeSpan,
+            SinkDefaults = { BatchSize = 5, MaxBatchDelay = TimeSpan.Zero },
+        };
+        Task<PipelineResult> run = new CountingSource(5000).ToSinksAsync([sink], options, cts.Token);
+        await WaitUntilAsync(() => sink.PagesWritten >= 20, "pages are written");
+
+        var clock = Stopwatch.StartNew();
+        cts.Cancel();
+        var thrown = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        Assert.True(clock.ElapsedMilliseconds < 2000, $"Stopping took {clock.ElapsedMilliseconds} ms.");
+        Assert.True(PipelineResult.TryGetPartial(thrown, out PipelineResult? partial));
+        Assert.Equal(sink.PagesWritten, partial.PagesDurable);
+        Assert.True(partial.PagesRead > sink.PagesWritten, "queued pages were written after the cancellation");
+        Assert.Equal(sink.PagesWritten - 1, sink.FlushedThrough);
+        Assert.Equal(sink.FlushedThrough, PositionOf(store.ResumeToken));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_CancelledAndTheFlushHangs_GivesUpAfterCancellationFlushTimeout()
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var sink = new RecordingSink
+        {
+            OnWrite = (_, _, ct) => new ValueTask(Task.Delay(2, ct)),
+            OnFlush = (_, ct) => cts.IsCancellationRequested ? new ValueTask(Task.Delay(Timeout.Infinite, ct)) : ValueTask.CompletedTask,
+        };
+        var store = new InMemoryCheckpointStore();
+        var options = new PipelineOptions
+        {
+            Checkpoint = store,
+            CheckpointInterval = 1_000_000,
+            CancellationFlushTimeout = TimeSpan.FromMilliseconds(200),
+            SinkDefaults = { BatchSize = 5, MaxBatchDelay = TimeSpan.Zero },
+        };
+        Task<PipelineResult> run = new CountingSource(5000).ToSinksAsync([sink], options, cts.Token);
+        await WaitUntilAsync(() => sink.PagesWritten >= 10, "pages are written");
+
+        var clock = Stopwatch.StartNew();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        Assert.InRange(clock.ElapsedMilliseconds, 150, 3000);
+        Assert.Null(store.ResumeToken);
+        Assert.True(sink.Disposed);
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_CancelledWithZeroFlushTimeout_DoesNotFlush()
+    {
+        var sink = new RecordingSink { OnWrite = (_, _, ct) => new ValueTask(Task.Delay(2, ct)) };
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var options = new PipelineOptions
+        {
+            CheckpointInterval = 1_000_000,
+            CheckpointPeriod = Timeout.InfiniteTimeSpan,
+            CancellationFlushTimeout = TimeSpan.Zero,
+            SinkDefaults = { BatchSize = 5, MaxBatchDelay = TimeSpan.Zero },
+        };
+        Task<PipelineResult> run = new CountingSource(5000).ToSinksAsync([sink], options, cts.Token);
+        await WaitUntilAsync(() => sink.PagesWritten >= 10, "pages are written");
+
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        Assert.Equal(0, sink.Flushes);
     }
 }

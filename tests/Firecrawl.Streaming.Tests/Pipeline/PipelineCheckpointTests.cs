@@ -9,11 +9,7 @@ public sealed class PipelineCheckpointTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static long PositionOf(string? token)
-    {
-        Assert.True(ResumeToken.TryParse(token, out _, out _, out long position, out _), $"not a resume token: {token}");
-        return position;
-    }
+    private static long PositionOf(string? token) => PipelineTestExtensions.PositionOf(token);
 
     [Fact]
     public async Task ToSinksAsync_CheckpointInterval_SavesAtEachIntervalAndAtTheEnd()
@@ -25,7 +21,7 @@ public sealed class PipelineCheckpointTests
         PipelineResult result = await new CountingSource(250).ToSinksAsync([sink], options, Ct);
 
         Assert.Equal([99L, 199L, 249L], store.History.Select(PositionOf));
-        Assert.Equal(store.ResumeToken, result.LastCheckpoint);
+        Assert.Equal(PipelineCheckpoint.Parse(store.ResumeToken!).ResumeAfter, result.LastCheckpoint);
     }
 
     [Fact]
@@ -69,7 +65,7 @@ public sealed class PipelineCheckpointTests
     }
 
     [Fact]
-    public async Task ToSinksAsync_SinkFailsAfterSomeFlushes_CheckpointStaysAtTheLastDurablePage()
+    public async Task ToSinksAsync_SinkFailsAfterSomeFlushes_CheckpointCoversWhatItWroteBeforeTheFailedBatch()
     {
         var store = new InMemoryCheckpointStore();
         var sink = new RecordingSink { OnWrite = (_, call, _) => call == 6 ? throw new IOException("disk full") : ValueTask.CompletedTask };
@@ -77,7 +73,27 @@ public sealed class PipelineCheckpointTests
 
         await Assert.ThrowsAsync<IOException>(() => new CountingSource(100).ToSinksAsync([sink], options, Ct));
 
+        // Flushed at 19 and 39 on schedule; after batch 50..59 failed, once more for the batch 40..49 it had written.
+        Assert.Equal([19L, 39L, 49L], store.History.Select(PositionOf));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_FailedSinkCannotFlushEither_CheckpointStaysAtItsLastFlush()
+    {
+        var store = new InMemoryCheckpointStore();
+        bool broken = false;
+        var sink = new RecordingSink
+        {
+            OnWrite = (_, call, _) => call == 6 && (broken = true) ? throw new IOException("disk gone") : ValueTask.CompletedTask,
+            OnFlush = (_, _) => broken ? throw new IOException("disk gone") : ValueTask.CompletedTask,
+        };
+        var healthy = new RecordingSink("healthy");
+        var options = new PipelineOptions { Checkpoint = store, CheckpointInterval = 20, SinkDefaults = { BatchSize = 10, MaxRetries = 0 } };
+
+        await Assert.ThrowsAsync<IOException>(() => new CountingSource(100).ToSinksAsync([sink, healthy], options, Ct));
+
         Assert.Equal(39, PositionOf(store.ResumeToken));
+        Assert.True(healthy.FlushedThrough >= 59, $"the healthy sink is durable through {healthy.FlushedThrough}");
     }
 
     [Fact]

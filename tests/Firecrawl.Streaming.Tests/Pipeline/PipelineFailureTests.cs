@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Checkpoints;
 using Firecrawl.Streaming.Pipeline;
 
 namespace Firecrawl.Streaming.Tests.Pipeline;
@@ -42,41 +43,62 @@ public sealed class PipelineFailureTests
     }
 
     [Fact]
-    public async Task ToSinksAsync_PermanentFailure_ThrowsThatExceptionAndCancelsEverythingElse()
+    public async Task ToSinksAsync_PermanentFailure_ThrowsThatExceptionAfterTheOtherSinkIsDrainedAndStopsReading()
     {
         var boom = new InvalidOperationException("index is read-only");
-        var failing = new RecordingSink("failing") { OnWrite = (_, call, _) => call >= 2 ? throw boom : ValueTask.CompletedTask };
-        bool otherSawCancellation = false;
-        var other = new RecordingSink("other")
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failing = new RecordingSink("failing")
         {
-            OnWrite = async (_, call, ct) =>
+            OnWrite = (_, call, _) =>
             {
                 if (call >= 2)
                 {
-                    try
-                    {
-                        await Task.Delay(Timeout.Infinite, ct);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        otherSawCancellation = true;
-                        throw;
-                    }
+                    failed.TrySetResult();
+                    throw boom;
+                }
+
+                return ValueTask.CompletedTask;
+            },
+        };
+        var other = new RecordingSink("other") { OnWrite = (_, _, ct) => new ValueTask(Task.Delay(2, ct)) };
+
+        // The source holds page 50 back until the failure, then waits to be stopped: reading must stop by itself.
+        var source = new CountingSource(1000)
+        {
+            BeforePage = async (i, ct) =>
+            {
+                if (i == 50)
+                {
+                    await failed.Task.WaitAsync(ct);
+                    await Task.Delay(Timeout.Infinite, ct);
                 }
             },
         };
-        var source = new CountingSource(1000);
+        var store = new InMemoryCheckpointStore();
+        PipelineOptions options = FastRetries(maxRetries: 2);
+        options.Checkpoint = store;
 
-        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => source.ToSinksAsync([failing, other], FastRetries(maxRetries: 2), Ct));
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => source.ToSinksAsync([failing, other], options, Ct));
 
         Assert.Same(boom, thrown);
-        Assert.True(otherSawCancellation);
         Assert.True(source.Disposed);
-        Assert.True(source.Produced < 1000);
+        Assert.Equal(50, source.Produced);
+        Assert.Equal(50, other.Keys.Count);
+        Assert.Equal(49, other.FlushedThrough);
         Assert.Equal(0, failing.Active);
         Assert.Equal(0, other.Active);
         Assert.True(failing.Disposed);
         Assert.True(other.Disposed);
+
+        // The checkpoint stops where the failed sink is durable: its first batch, flushed once after the failure.
+        Assert.True(PipelineResult.TryGetPartial(thrown, out PipelineResult? partial));
+        Assert.Same(boom, partial.Sinks[0].Error);
+        Assert.Null(partial.Sinks[1].Error);
+        Assert.Equal(10, partial.Sinks[0].PagesDurable);
+        Assert.Equal(50, partial.Sinks[1].PagesDurable);
+        Assert.Equal(10, partial.PagesDurable);
+        Assert.Equal(9, PipelineTestExtensions.PositionOf(store.ResumeToken));
+        Assert.Equal(partial.LastCheckpoint, PipelineCheckpoint.Parse(store.ResumeToken!).ResumeAfter);
     }
 
     [Fact]
@@ -116,16 +138,34 @@ public sealed class PipelineFailureTests
     }
 
     [Fact]
-    public async Task ToSinksAsync_SourceFails_ThatExceptionSurfacesAndSinksAreDisposed()
+    public async Task ToSinksAsync_SourceFails_EveryPageReadIsWrittenFlushedAndCheckpointedThenThatExceptionSurfaces()
     {
         var error = new FirecrawlApiException("stream broke", JobStreamErrorCode.Transport);
         var source = new CountingSource(100) { Failure = (40, error) };
-        var sink = new RecordingSink();
 
-        var thrown = await Assert.ThrowsAsync<FirecrawlApiException>(() => source.ToSinksAsync([sink], FastRetries(), Ct));
+        // Slow sinks with small queues: when the source fails, pages are still queued and in flight.
+        var first = new RecordingSink("first") { OnWrite = (_, _, ct) => new ValueTask(Task.Delay(5, ct)) };
+        var second = new RecordingSink("second") { OnWrite = (_, _, ct) => new ValueTask(Task.Delay(3, ct)) };
+        var store = new InMemoryCheckpointStore();
+        PipelineOptions options = FastRetries();
+        options.Checkpoint = store;
+        options.CheckpointInterval = 1000;
+        options.SinkDefaults.ChannelCapacity = 8;
+        options.SinkDefaults.BatchSize = 3;
+
+        var thrown = await Assert.ThrowsAsync<FirecrawlApiException>(() => source.ToSinksAsync([first, second], options, Ct));
 
         Assert.Same(error, thrown);
-        Assert.True(sink.Disposed);
+        Assert.Equal(40, first.Keys.Count);
+        Assert.Equal(40, second.Keys.Count);
+        Assert.Equal(39, first.FlushedThrough);
+        Assert.Equal(39, second.FlushedThrough);
+        Assert.Equal(39, PipelineTestExtensions.PositionOf(store.ResumeToken));
+        Assert.True(PipelineResult.TryGetPartial(thrown, out PipelineResult? partial));
+        Assert.Equal(40, partial.PagesRead);
+        Assert.Equal(40, partial.PagesDurable);
+        Assert.True(first.Disposed);
+        Assert.True(second.Disposed);
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public sealed class PipelineOptionsTests
         { "CheckpointPeriod", o => o.CheckpointPeriod = TimeSpan.Zero },
         { "ProgressInterval", o => o.ProgressInterval = TimeSpan.Zero },
         { "BatchSize", o => o.SinkOverrides["x"] = new SinkOptions { BatchSize = -3 } },
+        { "CancellationFlushTimeout", o => o.CancellationFlushTimeout = TimeSpan.FromSeconds(-2) },
+        { "DeadLetterPath", o => o.SinkDefaults.DeadLetter = DeadLetterPolicy.WriteToFile },
     };
 
     [Theory]
@@ -43,6 +45,17 @@ public sealed class PipelineOptionsTests
     }
 
     [Fact]
+    public void Defaults_CancellationFlushAndDeadLetters_AreTheDocumentedOnes()
+    {
+        var options = new PipelineOptions { CancellationFlushTimeout = Timeout.InfiniteTimeSpan };
+        options.Validate();
+
+        Assert.Equal(TimeSpan.FromSeconds(5), new PipelineOptions().CancellationFlushTimeout);
+        Assert.Equal(DeadLetterPolicy.FailRun, options.SinkDefaults.DeadLetter);
+        Assert.Null(options.SinkDefaults.DeadLetterPath);
+    }
+
+    [Fact]
     public void SinkOptions_CopyConstructor_CopiesEveryProperty()
     {
         Func<Exception, bool> predicate = _ => true;
@@ -50,6 +63,7 @@ public sealed class PipelineOptionsTests
         {
             ChannelCapacity = 3, BatchSize = 4, MaxBatchDelay = TimeSpan.FromSeconds(5), MaxDegreeOfParallelism = 6,
             MaxRetries = 7, RetryBaseDelay = TimeSpan.FromSeconds(8), MaxRetryDelay = TimeSpan.FromSeconds(9), ShouldRetry = predicate,
+            DeadLetter = DeadLetterPolicy.WriteToFile, DeadLetterPath = "dead.jsonl",
         };
 
         var copy = new SinkOptions(original);

@@ -70,7 +70,7 @@ public sealed class PipelineParallelismTests
         public ValueTask SaveAsync(string resumeToken, CancellationToken cancellationToken = default)
         {
             Saves++;
-            Assert.True(ResumeToken.TryParse(resumeToken, out _, out _, out long position, out _));
+            Assert.True(ResumeToken.TryParse(PipelineCheckpoint.Parse(resumeToken).ResumeAfter, out _, out _, out long position, out _));
             foreach (RecordingSink sink in sinks)
             {
                 if (sink.FlushedThrough < position)

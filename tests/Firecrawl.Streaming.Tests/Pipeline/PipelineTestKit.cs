@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Checkpoints;
 using Firecrawl.Streaming.Pipeline;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
@@ -198,6 +199,14 @@ public sealed class TestMeterFactory : IMeterFactory
 
 public static class PipelineTestExtensions
 {
+    /// <summary>The position of a page resume token, or of the page a stored checkpoint resumes after.</summary>
+    public static long PositionOf(string? stored)
+    {
+        string? page = stored is not null && PipelineCheckpoint.TryParse(stored, out PipelineCheckpoint? checkpoint) ? checkpoint.ResumeAfter : stored;
+        Assert.True(ResumeToken.TryParse(page, out _, out _, out long position, out _), $"not a checkpoint: {stored}");
+        return position;
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds, failing after a generous timeout.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what, int timeoutMs = 30_000)
     {

@@ -74,6 +74,36 @@ public abstract partial class PageSinkContractTests
     }
 
     [Fact]
+    public async Task WriteAsync_TwoPagesWithTheSameUrlAndTitle_BothStored()
+    {
+        ScrapedPage first = SinkTestPages.AtUrl(1, "https://example.com/landing", "Same");
+        ScrapedPage second = SinkTestPages.AtUrl(2, "https://example.com/landing", "Same");
+        await using (IPageSink sink = await CreateSinkAsync())
+        {
+            await sink.WriteAsync([first, second], Ct);
+            await sink.FlushAsync(Ct);
+        }
+
+        Assert.Equal(new[] { first.Key, second.Key }.Order(), (await ReadBackKeysAsync()).Order());
+    }
+
+    [Fact]
+    public async Task WriteAsync_TwoPagesWithEqualBytesAndNoScrapeIdReplayedAfterRestarts_BothStoredOnce()
+    {
+        // Different pages (positions 3 and 5) whose bytes are equal: their keys differ only by position.
+        ScrapedPage third = SinkTestPages.WithoutScrapeId(3);
+        ScrapedPage fifth = SinkTestPages.WithoutScrapeId(5);
+        foreach (ScrapedPage[] run in new[] { new[] { third }, [third, fifth], [third, fifth] })
+        {
+            await using IPageSink sink = await CreateSinkAsync();
+            await sink.WriteAsync(run, Ct);
+            await sink.FlushAsync(Ct);
+        }
+
+        Assert.Equal(2, (await ReadBackKeysAsync()).Count);
+    }
+
+    [Fact]
     public async Task FlushAsync_WithNothingWritten_Succeeds()
     {
         await using IPageSink sink = await CreateSinkAsync();

@@ -92,11 +92,17 @@ public sealed partial class JsonLinesSink
     }
 
     /// <summary>Walks the gzip members, reading every line's key; returns where the last complete member ends.</summary>
+    /// <remarks>
+    /// What follows the last good member is cut when it can only be a crash's tail: a member cut short, a damaged
+    /// member with nothing after it, or one followed by zeros only (blocks a power cut kept from the disk after the
+    /// file had grown). A damaged member followed by data is not a tail, and opening fails rather than cut that data.
+    /// </remarks>
     private async ValueTask<long> ScanMembersAsync(FileStream file, CancellationToken cancellationToken)
     {
         long offset = 0;
         long length = file.Length;
         byte[] header = new byte[GzipMember.HeaderLength];
+        var identities = new List<PageIdentity>();
         while (offset < length)
         {
             file.Position = offset;
@@ -108,12 +114,14 @@ public sealed partial class JsonLinesSink
 
             if (!GzipMember.TryReadLength(header, out long memberLength))
             {
-                if (offset == 0)
+                if (await IsZeroFromAsync(file, offset, cancellationToken).ConfigureAwait(false))
                 {
-                    throw Damaged("it is not gzip written by this sink (each member carries its length); set Overwrite to replace it");
+                    return offset;
                 }
 
-                throw Damaged($"the gzip member at byte {offset} has no length field");
+                throw offset == 0
+                    ? Damaged("it is not gzip written by this sink (each member carries its length); set Overwrite to replace it")
+                    : Damaged($"the gzip member at byte {offset} has no length field");
             }
 
             if (offset + memberLength > length)
@@ -124,24 +132,30 @@ public sealed partial class JsonLinesSink
             byte[] member = new byte[memberLength];
             header.CopyTo(member, 0);
             await file.ReadExactlyAsync(member.AsMemory(header.Length), cancellationToken).ConfigureAwait(false);
-            bool last = offset + memberLength == length;
-            byte[] content;
+            string? problem;
             try
             {
-                content = GzipMember.Decompress(member);
-            }
-            catch (InvalidDataException) when (last)
-            {
-                return offset; // the last member, torn by a crash before it was flushed
+                problem = ReadKeysOfMember(GzipMember.Decompress(member), identities) ? null : "does not hold whole JSON lines";
             }
             catch (InvalidDataException e)
             {
-                throw Damaged($"the gzip member at byte {offset} is corrupt ({e.Message})");
+                problem = $"is corrupt ({e.Message})";
             }
 
-            if (!AddKeysOfMember(content) && !last)
+            if (problem is not null)
             {
-                throw Damaged($"the gzip member at byte {offset} does not hold whole JSON lines");
+                if (offset + memberLength == length || await IsZeroFromAsync(file, offset + memberLength, cancellationToken).ConfigureAwait(false))
+                {
+                    return offset; // the last member, torn by a crash before it was flushed
+                }
+
+                throw Damaged($"the gzip member at byte {offset} {problem}");
+            }
+
+            // Only a whole member counts: keys of a member that is cut must not make its pages look stored.
+            foreach (PageIdentity identity in identities)
+            {
+                _keys.AddStored(identity);
             }
 
             offset += memberLength;
@@ -150,8 +164,27 @@ public sealed partial class JsonLinesSink
         return offset;
     }
 
-    private bool AddKeysOfMember(byte[] content)
+    /// <summary>Whether every byte from <paramref name="offset"/> to the end of the file is zero.</summary>
+    private static async ValueTask<bool> IsZeroFromAsync(FileStream file, long offset, CancellationToken cancellationToken)
     {
+        byte[] buffer = new byte[64 * 1024];
+        file.Position = offset;
+        int read;
+        while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.AsSpan(0, read).IndexOfAnyExcept((byte)0) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads the identity of every line of a member into <paramref name="identities"/> (cleared first); false when one is not a page.</summary>
+    private static bool ReadKeysOfMember(byte[] content, List<PageIdentity> identities)
+    {
+        identities.Clear();
         if (content.Length > 0 && content[^1] != (byte)'\n')
         {
             return false;
@@ -161,9 +194,14 @@ public sealed partial class JsonLinesSink
         while (!rest.IsEmpty)
         {
             int end = rest.IndexOf((byte)'\n');
-            if (!TryAddKey(rest[..end]))
+            if (!TryIdentify(rest[..end], out PageIdentity? identity))
             {
                 return false;
+            }
+
+            if (identity is { } found)
+            {
+                identities.Add(found);
             }
 
             rest = rest[(end + 1)..];
@@ -174,9 +212,26 @@ public sealed partial class JsonLinesSink
 
     private bool TryAddKey(ReadOnlySpan<byte> line)
     {
+        if (!TryIdentify(line, out PageIdentity? identity))
+        {
+            return false;
+        }
+
+        if (identity is { } found)
+        {
+            _keys.AddStored(found);
+        }
+
+        return true;
+    }
+
+    /// <summary>The identity of a stored line; null for an empty line, which holds no page; false when it is not a page.</summary>
+    private static bool TryIdentify(ReadOnlySpan<byte> line, out PageIdentity? identity)
+    {
+        identity = null;
         if (line.IsEmpty)
         {
-            return true; // an empty line holds no page
+            return true;
         }
 
         ScrapedPage page;
@@ -189,7 +244,7 @@ public sealed partial class JsonLinesSink
             return false;
         }
 
-        _keys.Add(PageKeySet.Identify(page, line));
+        identity = PageKeySet.Identify(page, line);
         return true;
     }
 

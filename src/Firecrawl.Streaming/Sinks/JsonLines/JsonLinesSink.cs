@@ -9,10 +9,16 @@ namespace Firecrawl.Streaming.Sinks;
 /// </summary>
 /// <remarks>
 /// <para><b>Exactly once.</b> Opening an existing file reads it once: the keys of the pages it holds are kept (as
-/// 16-byte ids) and pages arriving again are skipped; a last line or gzip member that a crash left unfinished is cut
-/// off first, since no flush can have covered it. A batch whose write failed is cut off the same way before the next
-/// write. The same holds for a gzip file, which is a series of self-delimiting gzip members, one per batch, that any
-/// gzip reader reads as one stream.</para>
+/// 16-byte ids) and pages arriving again are skipped; a last line or gzip member that a crash left unfinished (or a
+/// tail of zeros a power cut left) is cut off first, since no flush can have covered it. A batch whose write failed is
+/// cut off the same way before the next write. The same holds for a gzip file, which is a series of self-delimiting
+/// gzip members, one per batch, that any gzip reader reads as one stream.</para>
+/// <para><b>Identity.</b> Pages are told apart by the rule of <see cref="ScrapedPage.Key"/>: the scrape id, else the
+/// position and a hash of the bytes. A line holds no position, so a line without a scrape id is read back as its hash
+/// only, and the file counts as holding as many distinct pages with those bytes as it has such lines: a page without a
+/// scrape id is skipped while an unclaimed line with its bytes remains (a replay, even at a shifted position), and
+/// written once they are used up. Two different pages with equal bytes are thus two lines, never merged
+/// into one.</para>
 /// <para><b>Durability.</b> <see cref="FlushAsync"/> flushes the file to disk (<c>fsync</c>).</para>
 /// <para><b>Lines.</b> JSON from the server holds no raw line breaks (strings escape them); should a page's JSON be
 /// pretty-printed, its line breaks, which can only be whitespace between tokens, are written as spaces.</para>

@@ -3,46 +3,89 @@ using System.Security.Cryptography;
 namespace Firecrawl.Streaming.Sinks;
 
 /// <summary>
-/// The pages a JSON Lines file holds, for skipping pages written before. A page is known by its scrape id (kept
-/// as a 16-byte <see cref="Guid"/> when it is one, as it is in practice) or, when it has none, by a hash of its line:
-/// its position (the other half of <see cref="ScrapedPage.Key"/>) is not in the line, and the same page replayed
-/// has the same bytes.
+/// The pages a JSON Lines file holds, by the rule of <see cref="ScrapedPage.Key"/>, for skipping pages written before.
 /// </summary>
+/// <remarks>
+/// <para>A page with a scrape id is that id (kept as a 16-byte <see cref="Guid"/> when it is one, as it is in practice).</para>
+/// <para>A page without one is its position and a hash of its line. The position is not in the line, so a line read
+/// back from the file is only a hash: the file is taken to hold, for each hash, as many distinct pages as it has lines
+/// with that hash. A page of this run whose hash has such an unclaimed line claims one (it is stored already, so it is
+/// skipped); once they are used up, a page with that hash is written. Two different pages with equal bytes thus stay two
+/// lines, and a page replayed after a crash, even at a shifted position, is recognised. Within a run, a page is known by
+/// its position and hash, as its key is.</para>
+/// </remarks>
 internal sealed class PageKeySet
 {
     private readonly HashSet<Guid> _scrapeIds = [];
-    private readonly HashSet<Guid> _lineHashes = [];
+    private readonly Dictionary<Guid, int> _unclaimedLines = [];
+    private readonly HashSet<(long Position, Guid Hash)> _positioned = [];
     private HashSet<string>? _otherIds;
-
-    public int Count => _scrapeIds.Count + _lineHashes.Count + (_otherIds?.Count ?? 0);
 
     /// <summary>The identity of <paramref name="page"/>, whose line is <paramref name="line"/>.</summary>
     public static PageIdentity Identify(ScrapedPage page, ReadOnlySpan<byte> line)
     {
         if (page.TryGetScrapeIdGuid(out Guid id))
         {
-            return new PageIdentity(id, null, IsHash: false);
+            return new PageIdentity(id, null, IsHash: false, Position: 0);
         }
 
         if (page.Metadata.ScrapeId is { Length: > 0 } other)
         {
-            return new PageIdentity(default, other, IsHash: false);
+            return new PageIdentity(default, other, IsHash: false, Position: 0);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(line, hash);
-        return new PageIdentity(new Guid(hash[..16]), null, IsHash: true);
+        return new PageIdentity(new Guid(hash[..16]), null, IsHash: true, page.Position);
     }
 
-    /// <summary>Adds the identity; false when it was there already.</summary>
-    public bool Add(in PageIdentity identity) => identity switch
+    /// <summary>Records a line read back from the file, whose position (of a page without a scrape id) is unknown.</summary>
+    public void AddStored(in PageIdentity identity)
     {
-        { Other: { } other } => (_otherIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(other),
-        { IsHash: true } => _lineHashes.Add(identity.Id),
-        _ => _scrapeIds.Add(identity.Id),
-    };
+        if (!identity.IsHash)
+        {
+            Add(identity);
+            return;
+        }
 
-    /// <summary>Forgets the identity (the write that added it failed).</summary>
+        _unclaimedLines[identity.Id] = _unclaimedLines.GetValueOrDefault(identity.Id) + 1;
+    }
+
+    /// <summary>Adds the identity of a page to write; false when the file holds the page already.</summary>
+    public bool Add(in PageIdentity identity)
+    {
+        switch (identity)
+        {
+            case { Other: { } other }:
+                return (_otherIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(other);
+            case { IsHash: true }:
+                if (!_positioned.Add((identity.Position, identity.Id)))
+                {
+                    return false;
+                }
+
+                if (_unclaimedLines.TryGetValue(identity.Id, out int unclaimed))
+                {
+                    // One of the stored lines with these bytes is this page: claim it instead of writing another.
+                    if (unclaimed == 1)
+                    {
+                        _unclaimedLines.Remove(identity.Id);
+                    }
+                    else
+                    {
+                        _unclaimedLines[identity.Id] = unclaimed - 1;
+                    }
+
+                    return false;
+                }
+
+                return true;
+            default:
+                return _scrapeIds.Add(identity.Id);
+        }
+    }
+
+    /// <summary>Forgets the identity of a page whose write failed (it was new, so it claimed no stored line).</summary>
     public void Remove(in PageIdentity identity)
     {
         switch (identity)
@@ -51,7 +94,7 @@ internal sealed class PageKeySet
                 _otherIds?.Remove(other);
                 break;
             case { IsHash: true }:
-                _lineHashes.Remove(identity.Id);
+                _positioned.Remove((identity.Position, identity.Id));
                 break;
             default:
                 _scrapeIds.Remove(identity.Id);
@@ -60,5 +103,9 @@ internal sealed class PageKeySet
     }
 }
 
-/// <summary>A page's identity in a <see cref="PageKeySet"/>: a scrape id or line hash as a Guid, or another scrape id.</summary>
-internal readonly record struct PageIdentity(Guid Id, string? Other, bool IsHash);
+/// <summary>
+/// A page's identity in a <see cref="PageKeySet"/>: a scrape id as a Guid or as <see cref="Other"/> text, or, for a page
+/// without one (<see cref="IsHash"/>), a hash of its line as a Guid and its <see cref="Position"/> (meaningless for a
+/// line read back from a file).
+/// </summary>
+internal readonly record struct PageIdentity(Guid Id, string? Other, bool IsHash, long Position);

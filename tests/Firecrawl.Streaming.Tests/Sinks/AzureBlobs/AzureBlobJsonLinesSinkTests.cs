@@ -162,4 +162,48 @@ public sealed class AzureBlobJsonLinesSinkTests(AzuriteFixture azurite) : PageSi
         byte[] line = Assert.Single(await BlobStore.ReadLinesAsync(_container, Ct));
         Assert.Equal("s-1", PageParser.Parse(line).Key);
     }
+
+    [Fact]
+    public async Task WriteAsync_ResumedWithPositionsShiftedAcrossARangeBoundary_EachPageOnce()
+    {
+        List<ScrapedPage> pages = TestPages.Create(14);
+        await using (IPageSink sink = await CreateSinkAsync())
+        {
+            await sink.WriteAsync(pages, Ct);
+            await sink.FlushAsync(Ct);
+        }
+
+        // The resumed run gets pages 5.. one position later: page 6 now falls in range 7..13, page 13 in 14..20.
+        List<ScrapedPage> shifted = Enumerable.Range(5, 11).Select(i => PageParser.Parse(TestPages.Json(i), "job-1", i + 1)).ToList();
+        await using (IPageSink sink = await CreateSinkAsync())
+        {
+            await sink.WriteAsync(shifted[..4], Ct);
+            await sink.WriteAsync(shifted[4..], Ct);
+            await sink.FlushAsync(Ct);
+        }
+
+        IReadOnlyList<string> keys = await ReadBackKeysAsync();
+        Assert.Equal(Enumerable.Range(0, 16).Select(TestPages.ScrapeId).Order(), keys.Order());
+    }
+
+    [Fact]
+    public async Task WriteAsync_BlobHoldsAPageNestedDeeperThan64_MergedAndKept()
+    {
+        ScrapedPage deep = SinkTestPages.Deep(0);
+        await using (IPageSink sink = await CreateSinkAsync())
+        {
+            await sink.WriteAsync([deep], Ct);
+            await sink.FlushAsync(Ct);
+        }
+
+        await using (IPageSink sink = await CreateSinkAsync())
+        {
+            await sink.WriteAsync(TestPages.Create(3, first: 1), Ct);
+            await sink.FlushAsync(Ct);
+        }
+
+        List<byte[]> lines = await BlobStore.ReadLinesAsync(_container, Ct);
+        Assert.Equal(4, lines.Count);
+        Assert.Equal(deep.Utf8Json.ToArray(), lines[0]);
+    }
 }

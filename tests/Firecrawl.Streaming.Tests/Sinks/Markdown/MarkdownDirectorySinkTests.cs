@@ -26,7 +26,8 @@ public sealed class MarkdownDirectoryContractTests : PageSinkContractTests, IDis
         {
             Assert.EndsWith(".md", file, StringComparison.Ordinal);
             (Dictionary<string, string[]> fields, _) = MarkdownFrontMatter.Read(await File.ReadAllTextAsync(file, Ct));
-            keys.Add(fields["scrapeId"][0]);
+            // A page without a scrape id is known by its file name, which hashes its key.
+            keys.Add(fields.TryGetValue("scrapeId", out string[]? scrapeId) ? scrapeId[0] : Path.GetFileName(file));
         }
 
         return keys;
