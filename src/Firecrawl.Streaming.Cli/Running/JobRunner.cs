@@ -40,6 +40,11 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             ProgressInterval = display.ProgressInterval,
             StreamOptions = new JobStreamOptions { Fields = settings.Fields },
         };
+        if (settings.DeadLetterPath is { } deadLetters)
+        {
+            options.SinkDefaults = new SinkOptions { DeadLetter = DeadLetterPolicy.WriteToFile, DeadLetterPath = deadLetters };
+        }
+
 
         PipelineResult result;
         try
@@ -55,7 +60,13 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         catch (JobStreamException e) when (e.ErrorCode == JobStreamErrorCode.InvalidResumeToken && settings.CheckpointPath is not null)
         {
             // The checkpoint file is at fault, not the API.
-            throw CliException.Usage($"The checkpoint {settings.CheckpointPath} cannot resume {ApiClients.Noun(settings.Kind)} {settings.JobId}: {e.Message.TrimEnd('.')}; use one checkpoint file per job.", e);
+            throw CliException.Usage($"The checkpoint {settings.CheckpointPath} cannot resume {ApiClients.Noun(settings.Kind)} {settings.JobId}: {e.Message.TrimEnd('.')}.", e);
+        }
+        catch (Exception e) when (e is not CliException && PipelineResult.TryGetPartial(e, out PipelineResult? saved) && saved.PagesRead > 0)
+        {
+            // The pipeline wrote, flushed and checkpointed what it had before this surfaced: say so, and how to go on.
+            (int code, string sentence) = ErrorReporter.Describe(e, cancellationToken);
+            throw new CliException(code, string.Create(CultureInfo.InvariantCulture, $"{sentence.TrimEnd('.')}; {saved.PagesDurable:N0} pages are saved in every sink — {Resume(settings)}."), e);
         }
 
         JobCoverage coverage = result.Coverage ?? new JobCoverage { Kind = settings.Kind, JobId = settings.JobId };
@@ -161,6 +172,10 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             throw;
         }
     }
+
+    private static string Resume(RunSettings settings) => settings.CheckpointPath is { } path
+        ? $"run the same command again to resume from the checkpoint in {path}"
+        : "run it again with --checkpoint FILE to resume next time instead of starting over";
 
     private static string CancelledSentence(RunSettings settings, RunMonitor monitor)
     {

@@ -143,7 +143,7 @@ public sealed class BatchCommandTests : FakeServerTestBase, IDisposable
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("done delivered=19 completed=20", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("Delivered 19 pages but the job reports 20 completed (status completed); 1 URLs failed:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Delivered 19 pages but the job reports 20 completed (status completed); the 1 failed URLs account for the rest:", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("failed url=https://example.com/broken error=\"Request timed out\"", result.Stderr, StringComparison.Ordinal);
     }
 }

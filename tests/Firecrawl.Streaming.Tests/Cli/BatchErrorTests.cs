@@ -171,10 +171,10 @@ public sealed class BatchErrorTests : FakeServerTestBase, IDisposable
     [Fact]
     public async Task Run_UnknownCommand_ExitsTwo()
     {
-        CliResult result = await CliRun.RunAsync(["crawl", "job-1"], cancellationToken: Ct);
+        CliResult result = await CliRun.RunAsync(["frobnicate", "job-1"], cancellationToken: Ct);
 
         result.AssertOneSentenceError(2);
-        Assert.Contains("'crawl'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'frobnicate'", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,10 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs fcstream in-process with captured output and an injected environment.</summary>
 public static class CliRun
 {
-    public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default, string? stdin = null)
+    public static Task<CliResult> RunAsync(string[] args, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default) =>
+        RunWithInputAsync(args, stdin: null, environment, cancellationToken);
+
+    public static async Task<CliResult> RunWithInputAsync(string[] args, string? stdin, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();

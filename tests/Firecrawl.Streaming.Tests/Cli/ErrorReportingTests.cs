@@ -98,8 +98,8 @@ public sealed class ErrorReportingTests
 
         Reconciliation result = Reconciliation.Create(new JobCoverage { Kind = JobKind.BatchScrape, JobId = "j", Status = status, Delivered = 8, Errors = errors }, readThisRun: 8);
 
-        Assert.False(result.Matches);
-        Assert.Equal("Delivered 8 pages but the job reports 10 completed (status completed); 2 URLs failed:", result.Sentence);
+        Assert.True(result.Matches);
+        Assert.Equal("Delivered 8 pages but the job reports 10 completed (status completed); the 2 failed URLs account for the rest:", result.Sentence);
         Assert.Equal([new FailedUrl("https://a.example/x", "Request timed out"), new FailedUrl("https://b.example/private", "blocked by robots.txt")], result.Failed);
     }
 
