@@ -6,14 +6,15 @@ namespace Firecrawl.Streaming.Demo;
 
 /// <summary>
 /// Starts a fake Firecrawl server on 127.0.0.1, then runs <c>fcstream</c> against it as a user would against the
-/// real API: a job is streamed into a Lucene index and a JSON Lines file while it is still scraping, and the new
-/// index is searched. Nothing leaves the machine and no account is needed.
+/// real API: <c>fcstream crawl URL</c> starts a crawl and streams it into a Lucene index and a JSON Lines file while
+/// it is still scraping, and the new index is searched. Nothing leaves the machine and no account is needed.
 /// </summary>
 public static class DemoRun
 {
     public const int DefaultPages = 3000;
     public const string DefaultOut = "fcstream-demo";
     private const string Query = "pipeline AND sink";
+    private const string Site = "https://docs.example.com";
 
     /// <summary>Parses <c>[--pages N] [--out DIR]</c> and runs the demo on the process's console.</summary>
     public static async Task<int> RunConsoleAsync(string[] args)
@@ -51,27 +52,27 @@ public static class DemoRun
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-
-        // Pages are produced on demand from their index, so the server holds sizes, not tens of megabytes.
-        FakeJob job = server.AddJob(pages, i => FakePageGenerator.Page(i, seed: 2026), new FakeJobOptions
-        {
-            PageLimit = 100,
-
-            // Enough status requests see the job still scraping that the display shows it growing for a moment.
-            ScrapingRequests = Math.Clamp(pages / 100, 2, 30),
-        });
+        // The site has as many pages as asked for; a started crawl is reported as scraping for a while, so the
+        // display shows it growing while the pages already arrive.
+        await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(
+            new FakeServerOptions
+            {
+                CrawlSiteSize = pages,
+                StartedJobOptions = () => new FakeJobOptions { PageLimit = 100, ScrapingRequests = Math.Clamp(pages / 100, 2, 30) },
+            },
+            cancellationToken).ConfigureAwait(false);
         double megabytes = pages * Enumerable.Range(0, 8).Average(i => FakePageGenerator.Page(i, seed: 2026).Length) / 1_048_576d;
         stderr.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"Demo: a fake Firecrawl server at {server.BaseAddress} serves job {job.Id}: {pages:N0} generated pages, about {megabytes:0} MB, still scraping at first. No account or network is used."));
+            $"Demo: a fake Firecrawl server at {server.BaseAddress} will crawl a generated site of {pages:N0} pages (about {megabytes:0} MB). No account or network is used."));
+        stderr.WriteLine($"Running: fcstream crawl {Site} --limit {pages} --to lucene:... --to jsonl:...");
         stderr.Flush();
 
         string index = Path.Combine(directory, "index");
         string jsonl = Path.Combine(directory, "pages.jsonl");
         var environment = new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = server.ApiKey };
         int exit = await FcstreamApp.RunAsync(
-            ["batch", job.Id, "--api-url", server.BaseAddress.ToString(), "--to", $"lucene:{index}", "--to", $"jsonl:{jsonl}", "--poll-interval", "150ms", "--checkpoint-every", "1000"],
+            ["crawl", Site, "--limit", pages.ToString(CultureInfo.InvariantCulture), "--api-url", server.BaseAddress.ToString(), "--to", $"lucene:{index}", "--to", $"jsonl:{jsonl}", "--poll-interval", "150ms", "--checkpoint-every", "1000"],
             stdout,
             stderr,
             environment,

@@ -30,6 +30,7 @@ public sealed class DemoAndSearchTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("Demo: a fake Firecrawl server at http://127.0.0.1:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Started crawl ", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("done delivered=150 completed=150 status=completed", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"summary sink=lucene:{Path.Combine(output, "index")} pages=150", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"summary sink=jsonl:{Path.Combine(output, "pages.jsonl")} pages=150", result.Stderr, StringComparison.Ordinal);
