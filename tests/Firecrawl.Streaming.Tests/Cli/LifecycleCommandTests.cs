@@ -7,6 +7,7 @@ using Firecrawl.Streaming.Tests.Sinks;
 namespace Firecrawl.Streaming.Tests.Cli;
 
 /// <summary><c>fcstream scrape</c>, <c>crawl</c>, <c>cancel</c>, <c>errors</c> and <c>retry-failed</c> against the testing kit.</summary>
+[Collection(nameof(Firecrawl.Streaming.Tests.Client.ProcessStateTests))]
 public sealed class LifecycleCommandTests : FakeServerTestBase, IDisposable
 {
     private readonly TempDirectory _directory = new();
@@ -83,6 +84,32 @@ public sealed class LifecycleCommandTests : FakeServerTestBase, IDisposable
         Assert.Equal(crawl.Pages.Select(p => PageParser.Parse(p).Key), JsonlKeys(output));
         Assert.Equal(12, JsonlKeys(output).Length);
         Assert.All(Server.Requests.Where(r => r.Method == "GET"), r => Assert.StartsWith($"/v2/crawl/{crawl.Id}", r.Path, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadmeCrawlLine_RunsAsWrittenAndAgainFromItsCheckpoint()
+    {
+        string previous = System.Environment.CurrentDirectory;
+        System.Environment.CurrentDirectory = _directory.Path;
+        try
+        {
+            // The README's line, pointed at the fake server; the second run finds the job in the checkpoint.
+            string[] line = Command("crawl", "https://docs.example.com", "--limit", "200", "--to", "jsonl:pages.jsonl", "--to", "lucene:./index", "--checkpoint", "crawl.ckpt");
+            CliResult first = await CliRun.RunAsync([.. line, "--poll-interval", "20ms"], Environment(), Ct);
+            CliResult again = await CliRun.RunAsync([.. line, "--poll-interval", "20ms"], Environment(), Ct);
+
+            Assert.True(first.ExitCode == 0, first.Stderr);
+            Assert.True(again.ExitCode == 0, again.Stderr);
+            FakeJob crawl = Assert.Single(Server.StartedJobs);
+            Assert.Single(Posts());
+            Assert.Equal(crawl.PageCount, JsonlKeys(_directory.Combine("pages.jsonl")).Length);
+            using var index = Firecrawl.Streaming.Sinks.Lucene.LuceneIndex.Open(_directory.Combine("index"));
+            Assert.Equal(crawl.PageCount, index.Count);
+        }
+        finally
+        {
+            System.Environment.CurrentDirectory = previous;
+        }
     }
 
     [Fact]
