@@ -10,12 +10,12 @@ internal static class BatchCommand
     public static Command Create(AppServices services)
     {
         var jobId = new Argument<string>("JOB_ID") { Description = "The batch-scrape job id." };
-        StreamOptions options = StreamOptions.ForStreaming();
+        SharedOptions options = SharedOptions.ForStreaming();
         var command = new Command("batch", "Stream a batch-scrape job into one or more sinks.") { jobId };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            RunSettings settings = options.Settings(parse, JobKind.BatchScrape, StreamOptions.ParseJobId(parse.GetRequiredValue(jobId), "batch job"));
+            RunSettings settings = options.Settings(parse, JobKind.BatchScrape, SharedOptions.ParseJobId(parse.GetRequiredValue(jobId), "batch job"));
             await new JobRunner(services.Console, services.Redactor).RunAsync(settings, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });

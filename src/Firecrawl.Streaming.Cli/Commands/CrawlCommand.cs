@@ -13,7 +13,7 @@ internal static class CrawlCommand
     public static Command Create(AppServices services)
     {
         var target = new Argument<string>("JOB_ID_OR_URL") { Description = "A crawl's id to stream, or an http(s) URL to start crawling." };
-        StreamOptions options = StreamOptions.ForStreaming();
+        SharedOptions options = SharedOptions.ForStreaming();
         CrawlStartOptions start = new();
         var command = new Command("crawl", "Stream a crawl into sinks; given a URL, start the crawl first.") { target };
         options.AddTo(command);
@@ -30,7 +30,7 @@ internal static class CrawlCommand
             else
             {
                 start.EnsureUnused(parse);
-                RunSettings settings = options.Settings(parse, JobKind.Crawl, StreamOptions.ParseJobId(given, "crawl"));
+                RunSettings settings = options.Settings(parse, JobKind.Crawl, SharedOptions.ParseJobId(given, "crawl"));
                 await runner.RunAsync(settings, cancellationToken).ConfigureAwait(false);
             }
 

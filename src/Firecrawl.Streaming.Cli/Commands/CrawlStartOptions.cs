@@ -24,10 +24,10 @@ internal sealed class CrawlStartOptions
     public CrawlRequest Request(ParseResult parse, Uri url) => new()
     {
         Url = url.AbsoluteUri,
-        Limit = parse.GetValue(_limit) is int limit ? StreamOptions.AtLeast(limit, 1, "--limit") : null,
+        Limit = parse.GetValue(_limit) is int limit ? SharedOptions.AtLeast(limit, 1, "--limit") : null,
         IncludePaths = NullIfEmpty(parse.GetValue(_include)),
         ExcludePaths = NullIfEmpty(parse.GetValue(_exclude)),
-        MaxDiscoveryDepth = parse.GetValue(_maxDepth) is int depth ? StreamOptions.AtLeast(depth, 0, "--max-depth") : null,
+        MaxDiscoveryDepth = parse.GetValue(_maxDepth) is int depth ? SharedOptions.AtLeast(depth, 0, "--max-depth") : null,
         ScrapeOptions = ScrapeCommand.ScrapeOptionsFrom(parse.GetValue(_formats)),
     };
 

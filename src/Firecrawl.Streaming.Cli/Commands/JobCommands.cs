@@ -15,12 +15,12 @@ internal static class JobCommands
     {
         var jobId = new Argument<string>("JOB_ID") { Description = "The batch scrape's or crawl's id." };
         var crawl = CrawlFlag();
-        StreamOptions options = StreamOptions.ForApiCalls();
+        SharedOptions options = SharedOptions.ForApiCalls();
         var command = new Command("cancel", "Cancel a running batch scrape or crawl.") { jobId, crawl };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string id = StreamOptions.ParseJobId(parse.GetRequiredValue(jobId), "job");
+            string id = SharedOptions.ParseJobId(parse.GetRequiredValue(jobId), "job");
             using FirecrawlJobClient client = ApiClients.Create(services.Console, services.Redactor, options.Api(parse));
             JobKind kind = await ApiClients.KindOfAsync(client, id, parse.GetValue(crawl), cancellationToken).ConfigureAwait(false);
             JobStatus status = await client.CancelAsync(kind, id, cancellationToken).ConfigureAwait(false);
@@ -34,12 +34,12 @@ internal static class JobCommands
     {
         var jobId = new Argument<string>("JOB_ID") { Description = "The batch scrape's or crawl's id." };
         var crawl = CrawlFlag();
-        StreamOptions options = StreamOptions.ForApiCalls();
+        SharedOptions options = SharedOptions.ForApiCalls();
         var command = new Command("errors", "List the URLs a job failed to scrape, and those robots.txt blocked: one per line, URL TAB reason.") { jobId, crawl };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string id = StreamOptions.ParseJobId(parse.GetRequiredValue(jobId), "job");
+            string id = SharedOptions.ParseJobId(parse.GetRequiredValue(jobId), "job");
             using FirecrawlJobClient client = ApiClients.Create(services.Console, services.Redactor, options.Api(parse));
             JobKind kind = await ApiClients.KindOfAsync(client, id, parse.GetValue(crawl), cancellationToken).ConfigureAwait(false);
             JobErrors errors = await client.GetErrorsAsync(kind, id, cancellationToken).ConfigureAwait(false);
@@ -67,12 +67,12 @@ internal static class JobCommands
     {
         var jobId = new Argument<string>("JOB_ID") { Description = "The finished batch scrape's or crawl's id whose failed URLs to scrape again." };
         var crawl = CrawlFlag();
-        StreamOptions options = StreamOptions.ForStreaming();
+        SharedOptions options = SharedOptions.ForStreaming();
         var command = new Command("retry-failed", "Start a batch scrape of the URLs a finished job failed to scrape, and stream it into sinks.") { jobId, crawl };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string id = StreamOptions.ParseJobId(parse.GetRequiredValue(jobId), "job");
+            string id = SharedOptions.ParseJobId(parse.GetRequiredValue(jobId), "job");
             RunSettings settings = options.Settings(parse, JobKind.BatchScrape, jobId: string.Empty);
             await new JobRunner(services.Console, services.Redactor).StartAndRunAsync(
                 settings,

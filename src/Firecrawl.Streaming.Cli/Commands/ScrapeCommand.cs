@@ -16,7 +16,7 @@ internal static class ScrapeCommand
     {
         var urls = new Option<string>("--urls") { Description = "A file with one URL per line ('-' for standard input); blank lines and lines starting with # are skipped.", Required = true, HelpName = "FILE" };
         Option<string> formats = FormatOption();
-        StreamOptions options = StreamOptions.ForStreaming();
+        SharedOptions options = SharedOptions.ForStreaming();
         var command = new Command("scrape", "Start a batch scrape of a list of URLs and stream its pages into sinks while it runs.") { urls, formats };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>

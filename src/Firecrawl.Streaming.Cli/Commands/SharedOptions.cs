@@ -10,7 +10,7 @@ namespace Firecrawl.Streaming.Cli.Commands;
 /// The options every command that talks to the API shares (<c>--api-url</c>, <c>--api-key</c>, <c>--max-retries</c>),
 /// and those every command that streams into sinks shares besides: defined once, so they mean the same everywhere.
 /// </summary>
-internal sealed class StreamOptions
+internal sealed class SharedOptions
 {
     private readonly Option<string[]>? _to;
     private readonly Option<string> _apiUrl = new("--api-url")
@@ -39,7 +39,7 @@ internal sealed class StreamOptions
     private readonly Option<string>? _deadLetters;
     private readonly Option<bool>? _quiet;
 
-    private StreamOptions(bool streams)
+    private SharedOptions(bool streams)
     {
         if (!streams)
         {
@@ -82,10 +82,10 @@ internal sealed class StreamOptions
     }
 
     /// <summary>The options of a command that streams a job into sinks.</summary>
-    public static StreamOptions ForStreaming() => new(streams: true);
+    public static SharedOptions ForStreaming() => new(streams: true);
 
     /// <summary>The options of a command that only calls the API (cancel, errors).</summary>
-    public static StreamOptions ForApiCalls() => new(streams: false);
+    public static SharedOptions ForApiCalls() => new(streams: false);
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
