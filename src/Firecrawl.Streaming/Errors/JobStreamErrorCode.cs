@@ -29,4 +29,11 @@ public enum JobStreamErrorCode
 
     /// <summary>A resume token or checkpoint was not written by this library, or belongs to another job or endpoint.</summary>
     InvalidResumeToken,
+
+    /// <summary>
+    /// Pages of the job cannot all be delivered: the server's offsets kept moving beyond what gap repair may spend
+    /// (<see cref="FirecrawlJobClientOptions.MaxGapRepairs"/>), or pages were listed before a resume point after it was
+    /// written. Stream the job again (from the start) to get them.
+    /// </summary>
+    Incomplete,
 }

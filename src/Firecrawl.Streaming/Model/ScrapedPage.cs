@@ -106,6 +106,12 @@ public sealed partial class ScrapedPage : IDisposable
 
     internal ref readonly PageLayout Layout => ref _layout;
 
+    /// <summary>
+    /// Sets the token of a page delivered out of listing order (found by looking back after the server's offsets moved):
+    /// resuming after it must continue after the pages already delivered, not after its own offset.
+    /// </summary>
+    internal void SetResumeToken(string token) => _resumeToken = token;
+
     private string FallbackKey()
     {
         Span<byte> hash = stackalloc byte[32];

@@ -55,6 +55,21 @@ public abstract class FakeServerTestBase : IAsyncLifetime
 
     protected static int[] Range(int count) => [.. Enumerable.Range(0, count)];
 
+    /// <summary>Both kinds of job, for theories that must hold for batch scrapes and crawls alike.</summary>
+    public static TheoryData<JobKind> Kinds => [JobKind.BatchScrape, JobKind.Crawl];
+
+    /// <summary>Adds a job of <paramref name="kind"/> (the options' <see cref="FakeJobOptions.Kind"/> is set to match).</summary>
+    protected FakeJob AddJob(JobKind kind, IEnumerable<byte[]> pages, FakeJobOptions? options = null)
+    {
+        options ??= new FakeJobOptions();
+        options.Kind = kind == JobKind.Crawl ? FakeJobKind.Crawl : FakeJobKind.BatchScrape;
+        return Server.AddJob(pages, options);
+    }
+
+    /// <summary>The job's stream, through the endpoint of its kind.</summary>
+    protected static JobPages Stream(FirecrawlJobClient client, FakeJob job, JobStreamOptions? options = null) =>
+        client.StreamJobAsync(job.Kind == FakeJobKind.Crawl ? JobKind.Crawl : JobKind.BatchScrape, job.Id, options);
+
     protected List<RecordedRequest> StatusRequests(FakeJob job) =>
         [.. Server.Requests.Where(r => r.Path.EndsWith(job.Id, StringComparison.Ordinal))];
 }
