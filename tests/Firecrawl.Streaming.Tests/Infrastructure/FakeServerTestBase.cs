@@ -50,8 +50,15 @@ public abstract class FakeServerTestBase : IAsyncLifetime
     }
 
     /// <summary>The page indices (from their scrape ids) in the order delivered.</summary>
-    protected static int[] Indices(IEnumerable<ScrapedPage> pages) =>
-        [.. pages.Select(p => Enumerable.Range(0, 100_000).First(i => TestPages.ScrapeId(i) == p.Metadata.ScrapeId))];
+    protected static int[] Indices(IEnumerable<ScrapedPage> pages) => [.. pages.Select(p => Index(p.Metadata.ScrapeId))];
+
+    /// <summary>The index <see cref="TestPages.ScrapeId"/> encodes in its first four bytes, checked against the whole id.</summary>
+    private static int Index(string? scrapeId)
+    {
+        int index = Guid.TryParse(scrapeId, out Guid id) ? BitConverter.ToInt32(id.ToByteArray(), 0) : -1;
+        Assert.True(index >= 0 && TestPages.ScrapeId(index) == scrapeId, $"not a test page's scrape id: {scrapeId}");
+        return index;
+    }
 
     protected static int[] Range(int count) => [.. Enumerable.Range(0, count)];
 
