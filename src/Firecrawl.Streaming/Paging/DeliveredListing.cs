@@ -88,6 +88,9 @@ internal sealed class DeliveredListing(long start, PageIdentity? resumePage)
         return _pending.Count - 1;
     }
 
+    /// <summary>The index of a pending page (one of the few found by the pass in progress).</summary>
+    public int PendingIndexOf(PageIdentity id) => _pending.FindIndex(p => p.Id == id);
+
     /// <summary>Sets the rank of a pending page once the walked page after it is known.</summary>
     public void SetPendingRank(int pendingIndex, int rank)
     {

@@ -13,6 +13,9 @@ internal sealed partial class GapRepair
 
         /// <summary>A page this run had not delivered before this pass (found now, or by this pass earlier).</summary>
         Undelivered,
+
+        /// <summary>A page this pass found, now at another offset: the listing moved (or the response is wrong).</summary>
+        Moved,
     }
 
     /// <summary>
@@ -43,7 +46,14 @@ internal sealed partial class GapRepair
                     return;
                 }
 
-                if (See(pages, i, offset, region.AHi, rankFinal: false, out int j) is Seen.Undelivered)
+                Seen seen = See(pages, i, offset, region.AHi, rankFinal: false, out int j);
+                if (seen is Seen.Moved)
+                {
+                    Restart();
+                    return;
+                }
+
+                if (seen is Seen.Undelivered)
                 {
                     _undelivered++;
                 }
@@ -109,7 +119,7 @@ internal sealed partial class GapRepair
             {
                 // An offset without a page (a finished page whose stored result is missing) is not delivered either.
                 Seen seen = i < pages.Count ? See(pages, i, _cursor + i, region.ALo, rankFinal: true, out _) : Seen.Undelivered;
-                if (seen is Seen.Walked)
+                if (seen is Seen.Walked or Seen.Moved)
                 {
                     Restart();
                     return;
@@ -141,15 +151,23 @@ internal sealed partial class GapRepair
                 return Seen.Walked;
             case ListingPlace.ResumePage:
                 throw ResumePointMoved(offset);
+            case ListingPlace.Repaired when !_found.Contains(page.Id):
+                return Seen.Delivered;
             case ListingPlace.Repaired:
-                return _found.Contains(page.Id) ? Seen.Undelivered : Seen.Delivered;
+                // Found by this pass, or by one that had to start again: its rank is settled (again) here, unless this
+                // attempt saw it elsewhere, which no insertion explains within one attempt.
+                if (_foundAt.TryGetValue(page.Id, out long seenAt) && seenAt != offset)
+                {
+                    return Seen.Moved;
+                }
+
+                _foundAt[page.Id] = offset;
+                Rank(listing.PendingIndexOf(page.Id), rank, rankFinal);
+                return Seen.Undelivered;
         }
 
-        int pending = listing.AddPending(page.Id, rank);
-        if (!rankFinal)
-        {
-            _unranked.Add(pending);
-        }
+        Rank(listing.AddPending(page.Id, rank), rank, rankFinal);
+        _foundAt[page.Id] = offset;
 
         _found.Add(page.Id);
         _ready.Enqueue(page);
@@ -165,6 +183,18 @@ internal sealed partial class GapRepair
         bool found = pages.Count > 0 && pages[0].Id == id;
         DisposeUnclaimed(pages);
         return found;
+    }
+
+    private void Rank(int pending, int rank, bool rankFinal)
+    {
+        if (rankFinal)
+        {
+            listing.SetPendingRank(pending, rank);
+        }
+        else
+        {
+            _unranked.Add(pending);
+        }
     }
 
     /// <summary>Gives the pages found since the last anchor their rank: the number of walked pages before them.</summary>

@@ -34,6 +34,7 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
     private const int MaxFruitlessRestarts = 3;
 
     private readonly HashSet<PageIdentity> _found = [];
+    private readonly Dictionary<PageIdentity, long> _foundAt = []; // where this attempt at the pass saw each page it found
     private readonly Stack<Region> _regions = new();
     private readonly List<int> _unranked = []; // pending pages whose rank waits for the walked page above them
     private readonly Queue<ChunkPage> _ready = new();
@@ -77,6 +78,7 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
     {
         _frontier = frontier;
         _frontierIsEnd = frontierIsEnd;
+        _found.Clear();
         BeginPass();
         try
         {
@@ -107,7 +109,7 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
 
     private void BeginPass()
     {
-        _found.Clear();
+        _foundAt.Clear();
         _regions.Clear();
         _unranked.Clear();
         _phase = Phase.Top;
@@ -116,7 +118,11 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
         _window = 1;
     }
 
-    /// <summary>What is read no longer adds up: the listing changed during the pass. What was found stays found; start again.</summary>
+    /// <summary>
+    /// What is read no longer adds up: the listing changed during the pass (or a response was wrong). Start again from
+    /// the top. What was found stays found (it is not handed out again) but stays pending: its place among the walked
+    /// pages may have been guessed from what did not add up, so the next pass, which must meet it again, settles it.
+    /// </summary>
     private void Restart()
     {
         _fruitlessRestarts = Found == _foundAtRestart ? _fruitlessRestarts + 1 : 1;
@@ -126,8 +132,6 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
             throw Unsettled();
         }
 
-        SetRanks(listing.Walked);
-        listing.CommitPending();
         BeginPass();
     }
 
@@ -183,7 +187,14 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
                 bool topMost = !_sawPage;
                 _sawPage = true;
                 ChunkPage page = pages[i]; // read before See, which may hand it out
-                if (See(pages, i, offset, listing.Walked, rankFinal: false, out int j) is Seen.Walked)
+                Seen seen = See(pages, i, offset, listing.Walked, rankFinal: false, out int j);
+                if (seen is Seen.Moved)
+                {
+                    Restart();
+                    return;
+                }
+
+                if (seen is Seen.Walked)
                 {
                     long undelivered = listing.UndeliveredBefore(offset, j);
                     if (undelivered < 0)
@@ -249,6 +260,12 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
                 }
 
                 Seen seen = See(pages, 0, mid, region.AHi, rankFinal: false, out int j);
+                if (seen is Seen.Moved)
+                {
+                    Restart();
+                    return true;
+                }
+
                 if (seen is Seen.Walked)
                 {
                     long undelivered = listing.UndeliveredBefore(mid, j);

@@ -66,7 +66,14 @@ public sealed partial class JobPages
 
         if (item.Neighbor is PageIdentity neighbor)
         {
-            // A retry found it among pages of its chunk handed out already: it belongs before some of them.
+            // A retry found it among pages of its chunk handed out already: it belongs before some of them. Before the
+            // resumed page, or next to a page dropped as listed before it, it was inserted before the resume point.
+            ListingPlace place = listing.Find(neighbor, out _);
+            if (place == ListingPlace.Unknown || (place == ListingPlace.ResumePage && item.NeighborFollows))
+            {
+                throw ResumePointMoved(run.Resume.Skip);
+            }
+
             listing.AddRepaired(item.Id, listing.RankNextTo(neighbor, item.NeighborFollows));
             Interlocked.Increment(ref _repaired);
             item.Page.SetResumeToken(OutOfOrderToken(listing));
@@ -87,16 +94,18 @@ public sealed partial class JobPages
         ResumePoint resume = run.Resume;
         if (!await run.Repair.IsAtAsync(resume.Skip, resume.PageId!.Value, cancellationToken).ConfigureAwait(false))
         {
-            throw new JobStreamException(
-                $"The page the resume token names is no longer at offset {resume.Skip} of {_endpoint.Noun} {JobId}: pages were listed before it " +
-                "since the token was written, and this run cannot tell which of them earlier runs delivered. Stream the job again without " +
-                "ResumeAfter (sinks that write by key keep one copy of each page).",
-                JobStreamErrorCode.Incomplete) { JobId = JobId };
+            throw ResumePointMoved(resume.Skip);
         }
 
         run.Resume.DropUntilResumePage();
         return Verdict.BeforeResumePoint;
     }
+
+    private JobStreamException ResumePointMoved(long offset) => new(
+        $"The page the resume token names is no longer at offset {offset} of {_endpoint.Noun} {JobId}: pages were listed before it since the " +
+        "token was written, and this run cannot tell which of them earlier runs delivered. Stream the job again without ResumeAfter " +
+        "(sinks that write by key keep one copy of each page).",
+        JobStreamErrorCode.Incomplete) { JobId = JobId };
 
     /// <summary>One gap-repair pass over <c>[Start, frontier)</c>, delivering what it finds.</summary>
     private async IAsyncEnumerable<ScrapedPage> RepairAsync(StreamRun run, long frontier, bool frontierIsEnd, [EnumeratorCancellation] CancellationToken cancellationToken)
