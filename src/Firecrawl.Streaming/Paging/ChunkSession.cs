@@ -56,9 +56,6 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     /// <summary>Gets the number of listing positions the chunk covered: its pages in the last attempt (valid once it is complete).</summary>
     public int PageCount => _parser?.PageCount ?? 0;
 
-    /// <summary>Gets the number of pages handed out, across attempts.</summary>
-    public int HandedOut => _handedOut.Count;
-
     /// <summary>Gets the body bytes received, across attempts.</summary>
     public long BytesReceived { get; private set; }
 
@@ -96,17 +93,6 @@ internal sealed partial class ChunkSession : IAsyncDisposable
         }
 
         return false;
-    }
-
-    /// <summary>Reads the whole chunk (a gap-repair probe: a few pages at most).</summary>
-    public async Task<List<ChunkPage>> ReadAllAsync(CancellationToken cancellationToken)
-    {
-        var pages = new List<ChunkPage>();
-        while (await ReadBatchAsync(pages, cancellationToken).ConfigureAwait(false))
-        {
-        }
-
-        return pages;
     }
 
     /// <summary>

@@ -79,6 +79,8 @@ internal sealed partial class GapRepair(ApiConnection api, JobEndpoint endpoint,
         _frontier = frontier;
         _frontierIsEnd = frontierIsEnd;
         _found.Clear();
+        _fruitlessRestarts = 0;
+        _foundAtRestart = Found;
         BeginPass();
         try
         {

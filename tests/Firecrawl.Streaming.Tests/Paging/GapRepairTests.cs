@@ -182,12 +182,14 @@ public class GapRepairTests : FakeServerTestBase
         const int n = 1000;
         long worst = 0;
         var report = new StringBuilder();
-        for (int seed = 1; seed <= 8; seed++)
+        for (int seed = 1; seed <= 12; seed++)
         {
+            // Revealed by a request at skip 800 at the latest, so that the last chunk (skip 900) sees every late page
+            // listed; seeds 9-12 reveal all three at once (one look-back finds three pages).
             var random = new Random(seed);
-            // Revealed by a request at skip 800 at the latest, so that the last chunk (skip 900) sees every late page listed.
-            FakeLateCommit[] commits = [.. Enumerable.Range(0, 3).Select(_ => random.Next(0, 700)).Distinct()
-                .Select(index => new FakeLateCommit(index, RevealAfterSkip: random.Next(index + 1, 800)))];
+            int[] indices = [.. Enumerable.Range(0, 3).Select(_ => random.Next(0, 700)).Distinct()];
+            int together = random.Next(indices.Max() + 1, 800);
+            FakeLateCommit[] commits = [.. indices.Select(index => new FakeLateCommit(index, RevealAfterSkip: seed > 8 ? together : random.Next(index + 1, 800)))];
             FakeJob job = Server.AddJob(n, i => TestPages.Json(i), new FakeJobOptions { LateCommits = commits });
             using FirecrawlJobClient client = Client();
             JobPages stream = client.StreamBatchScrapeAsync(job.Id);
