@@ -38,7 +38,10 @@ internal sealed class DeliveredListing(long start, PageIdentity? resumePage)
     /// <summary>Gets the number of walked pages.</summary>
     public int Walked { get; private set; }
 
-    /// <summary>Gets the number of distinct pages delivered in this run's range.</summary>
+    /// <summary>
+    /// Gets the number of offsets of this run's range accounted for: every distinct page delivered, and every offset that
+    /// repeats one (<see cref="AddRepeat"/>). Once nothing is missed, the offset after the last of them is <c>Start + Count</c>.
+    /// </summary>
     public int Count => Walked + _ranks.Count + _pending.Count;
 
     /// <summary>Gets the page with the highest place in listing order delivered so far (what a resume continues after).</summary>
@@ -72,6 +75,13 @@ internal sealed class DeliveredListing(long start, PageIdentity? resumePage)
         _places[id] = Walked++;
         SetFrontier(id, scrapeIdText);
     }
+
+    /// <summary>
+    /// Records an offset that lists, again, a page delivered already, within one response: the listing holds that page
+    /// twice (no insertion can repeat a page inside one consistent response). It counts as an offset, so that offsets
+    /// behind it still add up, but not as a page.
+    /// </summary>
+    public void AddRepeat() => _ranks.Insert(UpperBound(Walked), Walked);
 
     /// <summary>Records a page delivered out of order (committed at once: not part of a gap-repair pass).</summary>
     public void AddRepaired(PageIdentity id, int rank)

@@ -31,6 +31,7 @@ public sealed partial class JobPages
                 int delivered = 0;
                 bool prefetchDecided = false;
                 bool repairedHere = false;
+                bool newHere = false;
                 try
                 {
                     while (await chunk.ReadBatchAsync(pages, token).ConfigureAwait(false))
@@ -54,9 +55,15 @@ public sealed partial class JobPages
                                 verdict = await CheckResumePointAsync(run, token).ConfigureAwait(false);
                             }
 
-                            // A page delivered already is back: the offsets may have moved under the cursor. Look back
-                            // once per chunk, before anything after it is delivered, so no page goes out ahead of a gap.
-                            if (verdict == Verdict.Duplicate && !repairedHere)
+                            // A page delivered already is back at the start of a chunk (or, after a retry, among pages of
+                            // the chunk handed out before): the offsets may have moved under the cursor. Look back once per
+                            // chunk, before anything after it is delivered, so that no page goes out ahead of a gap. After
+                            // new pages of the same response it is a page the listing holds twice: no shift does that.
+                            if (verdict == Verdict.Duplicate && newHere && !item.IsLate)
+                            {
+                                run.Listing.AddRepeat();
+                            }
+                            else if (verdict == Verdict.Duplicate && !repairedHere)
                             {
                                 repairedHere = true;
                                 await foreach (ScrapedPage found in RepairAsync(run, chunk.Skip, frontierIsEnd: false, token).ConfigureAwait(false))
@@ -65,6 +72,8 @@ public sealed partial class JobPages
                                     yield return found;
                                 }
                             }
+
+                            newHere |= verdict == Verdict.Deliver;
 
                             if (verdict == Verdict.Deliver || (verdict == Verdict.Duplicate && !_options.DropDuplicates))
                             {

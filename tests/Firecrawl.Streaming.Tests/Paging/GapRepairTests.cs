@@ -49,6 +49,22 @@ public class GapRepairTests : FakeServerTestBase
         Assert.Contains(StatusRequests(job), r => r.Query == "?skip=9&limit=1");
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task StreamJobAsync_ListingHoldsAPageTwiceInOneResponse_CopyDroppedNoLookBackCountsStillAddUp(JobKind kind)
+    {
+        // Offset 8 repeats page 7 (page 8 never comes): no shift repeats a page inside one response, so nothing is looked
+        // for, and the job's count of 20 against 19 pages is left to reconciliation.
+        FakeJob job = AddJob(kind, Enumerable.Range(0, 20).Select(i => TestPages.Json(i == 8 ? 7 : i)), new FakeJobOptions { PageLimit = 5 });
+        using FirecrawlJobClient client = Client();
+        JobPages stream = Stream(client, job);
+
+        List<ScrapedPage> pages = await ReadAllAsync(stream);
+
+        Assert.Equal(Range(20).Where(i => i != 8), Indices(pages));
+        Assert.Equal((1, 0L, 0L, 1L), (stream.Coverage.DuplicatesDropped, stream.Coverage.Repaired, stream.RepairRequests, stream.Coverage.Unaccounted));
+    }
+
     [Fact]
     public async Task StreamBatchScrapeAsync_LateCommitRevealedByTheLastChunk_FoundAtTheTrailingEmptyChunk()
     {
