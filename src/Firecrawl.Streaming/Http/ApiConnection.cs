@@ -104,7 +104,10 @@ internal sealed class ApiConnection : IDisposable
         }
     }
 
-    /// <summary>GETs a small body (an errors list, say) to its end, retrying transient failures.</summary>
+    /// <summary>
+    /// GETs a small body (an errors list, say) to its end, retrying transient failures: a GET is idempotent, so a 200
+    /// with an empty body or a body cut short of its length (proxies do both) is retried like a 5xx.
+    /// </summary>
     public async Task<ReadOnlyMemory<byte>> GetSmallBodyAsync(Uri uri, string? jobId, CancellationToken cancellationToken)
     {
         var retry = new RetryState(Options);
@@ -113,7 +116,8 @@ internal sealed class ApiConnection : IDisposable
             try
             {
                 using HttpResponseMessage response = await GetAsync(uri, jobId, cancellationToken).ConfigureAwait(false);
-                return await BodyReader.ReadAllAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                ReadOnlyMemory<byte> body = await BodyReader.ReadAllAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                return body.Span.Trim(" \t\r\n"u8).IsEmpty ? throw new IOException("The response body was empty.") : body;
             }
             catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {

@@ -79,6 +79,23 @@ public sealed class ApiConnectionSecurityTests : FakeServerTestBase
     }
 
     [Fact]
+    public async Task GetErrorsAsync_EmptyBodyWith200_RetriedLikeA5xx()
+    {
+        int answered = 0;
+        await using var proxy = new RawHttpServer(_ => Interlocked.Increment(ref answered) == 1
+            ? RawHttpServer.Response(200, "application/json", "")
+            : RawHttpServer.Response(200, "application/json", "{\"errors\":[{\"id\":\"e\",\"timestamp\":\"2026-11-28T10:00:00Z\",\"url\":\"https://a.example\",\"error\":\"timeout\"}],\"robotsBlocked\":[]}"));
+        FirecrawlJobClientOptions options = RawOptions(proxy);
+        options.MaxRetries = 2;
+        using var client = new FirecrawlJobClient(options);
+
+        JobErrors errors = await client.GetErrorsAsync(JobKind.BatchScrape, "job-1", Ct);
+
+        Assert.Equal("https://a.example", Assert.Single(errors.Errors).Url);
+        Assert.Equal(2, proxy.Requests.Count);
+    }
+
+    [Fact]
     public async Task StreamBatchScrapeAsync_InjectedClientWithInfiniteTimeout_BoundedByResponseTimeout()
     {
         await using var silent = new RawHttpServer(_ => null);
