@@ -71,6 +71,7 @@ public sealed partial class JobPages
             ListingPlace place = listing.Find(neighbor, out _);
             if (place == ListingPlace.Unknown || (place == ListingPlace.ResumePage && item.NeighborFollows))
             {
+                item.Page.Dispose();
                 throw ResumePointMoved(run.Resume.Skip);
             }
 
@@ -89,11 +90,23 @@ public sealed partial class JobPages
     /// means the response repeated earlier pages (they are dropped up to the resumed page); otherwise pages were listed
     /// before the resume point since the token was written, outside this run's range, and the stream fails.
     /// </summary>
-    private async ValueTask<Verdict> CheckResumePointAsync(StreamRun run, CancellationToken cancellationToken)
+    private async ValueTask<Verdict> CheckResumePointAsync(StreamRun run, ChunkPage item, CancellationToken cancellationToken)
     {
         ResumePoint resume = run.Resume;
-        if (!await run.Repair.IsAtAsync(resume.Skip, resume.PageId!.Value, cancellationToken).ConfigureAwait(false))
+        bool inPlace;
+        try
         {
+            inPlace = await run.Repair.IsAtAsync(resume.Skip, resume.PageId!.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            item.Page.Dispose();
+            throw;
+        }
+
+        if (!inPlace)
+        {
+            item.Page.Dispose();
             throw ResumePointMoved(resume.Skip);
         }
 

@@ -52,8 +52,27 @@ public sealed partial class JobPages
                             Verdict verdict = Judge(run, item);
                             if (verdict == Verdict.ResumePointMoved)
                             {
-                                verdict = await CheckResumePointAsync(run, token).ConfigureAwait(false);
+                                verdict = await CheckResumePointAsync(run, item, token).ConfigureAwait(false);
                             }
+
+                            if (verdict == Verdict.Deliver)
+                            {
+                                newHere = true;
+                                delivered++;
+                                Count(item);
+                                yield return item.Page;
+                                continue;
+                            }
+
+                            // Not wanted: the resumed page, a page listed before the resume point, or (only when duplicates
+                            // are dropped, see Judge) a page delivered already.
+                            item.Page.Dispose();
+                            if (verdict == Verdict.Resumed)
+                            {
+                                continue;
+                            }
+
+                            Interlocked.Increment(ref _duplicates);
 
                             // A page delivered already is back at the start of a chunk (or, after a retry, among pages of
                             // the chunk handed out before): the offsets may have moved under the cursor. Look back once per
@@ -72,23 +91,6 @@ public sealed partial class JobPages
                                     yield return found;
                                 }
                             }
-
-                            newHere |= verdict == Verdict.Deliver;
-
-                            if (verdict == Verdict.Deliver || (verdict == Verdict.Duplicate && !_options.DropDuplicates))
-                            {
-                                delivered++;
-                                Count(item);
-                                yield return item.Page;
-                                continue;
-                            }
-
-                            if (verdict is Verdict.Duplicate or Verdict.BeforeResumePoint)
-                            {
-                                Interlocked.Increment(ref _duplicates);
-                            }
-
-                            item.Page.Dispose();
                         }
 
                         pages.Clear();
