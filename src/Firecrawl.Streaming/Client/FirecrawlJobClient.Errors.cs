@@ -23,7 +23,7 @@ public sealed partial class FirecrawlJobClient
     private JobErrors ParseErrors(ReadOnlySpan<byte> body, JobEndpoint endpoint, string jobId, Uri uri)
     {
         string what = $"errors response of {endpoint.Noun} {jobId}";
-        ApiConnection.EnsureJson(body, what, uri);
+        _api.EnsureJson(body, what, uri);
         JobErrorsBody? parsed;
         try
         {

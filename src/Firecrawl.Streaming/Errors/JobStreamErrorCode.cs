@@ -36,4 +36,11 @@ public enum JobStreamErrorCode
     /// (<c>GET /v2/team/activity</c>) before starting again. <see cref="FirecrawlApiException.IdempotencyKey"/> names the start.
     /// </summary>
     StartOutcomeUnknown,
+
+    /// <summary>
+    /// Pages of the job cannot all be delivered: the server's offsets kept moving beyond what gap repair may spend
+    /// (<see cref="FirecrawlJobClientOptions.MaxGapRepairs"/>), or pages were listed before a resume point after it was
+    /// written. Stream the job again (from the start) to get them.
+    /// </summary>
+    Incomplete,
 }

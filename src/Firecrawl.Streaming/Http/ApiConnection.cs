@@ -16,6 +16,7 @@ internal sealed class ApiConnection : IDisposable
     private readonly bool _ownsHttpClient;
     private readonly string _apiKey;
     private readonly string _basePath;
+    private readonly KeyRedactor _redactor;
 
     public ApiConnection(HttpClient? httpClient, FirecrawlJobClientOptions options)
     {
@@ -23,6 +24,7 @@ internal sealed class ApiConnection : IDisposable
         _apiKey = options.ResolveApiKey() ?? throw new ArgumentException(
             $"No Firecrawl API key: set FirecrawlJobClientOptions.ApiKey or the {FirecrawlJobClientOptions.ApiKeyEnvironmentVariable} environment variable.",
             nameof(options));
+        _redactor = new KeyRedactor(_apiKey);
         _http = httpClient ?? CreateHttpClient();
         _ownsHttpClient = httpClient is null;
 
@@ -102,7 +104,10 @@ internal sealed class ApiConnection : IDisposable
         }
     }
 
-    /// <summary>GETs a small body (an errors list, say) to its end, retrying transient failures.</summary>
+    /// <summary>
+    /// GETs a small body (an errors list, say) to its end, retrying transient failures: a GET is idempotent, so a 200
+    /// with an empty body or a body cut short of its length (proxies do both) is retried like a 5xx.
+    /// </summary>
     public async Task<ReadOnlyMemory<byte>> GetSmallBodyAsync(Uri uri, string? jobId, CancellationToken cancellationToken)
     {
         var retry = new RetryState(Options);
@@ -111,7 +116,8 @@ internal sealed class ApiConnection : IDisposable
             try
             {
                 using HttpResponseMessage response = await GetAsync(uri, jobId, cancellationToken).ConfigureAwait(false);
-                return await BodyReader.ReadAllAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                ReadOnlyMemory<byte> body = await BodyReader.ReadAllAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                return body.Span.Trim(" \t\r\n"u8).IsEmpty ? throw new IOException("The response body was empty.") : body;
             }
             catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {
@@ -121,20 +127,23 @@ internal sealed class ApiConnection : IDisposable
         }
     }
 
-    /// <summary>Refuses a body that is not JSON at all (an HTML page from a proxy), quoting its redacted start.</summary>
-    public static void EnsureJson(ReadOnlySpan<byte> body, string what, Uri uri)
+    /// <summary>Refuses a body that is not JSON at all (an HTML page from a proxy), quoting its start without the key.</summary>
+    public void EnsureJson(ReadOnlySpan<byte> body, string what, Uri uri)
     {
         ReadOnlySpan<byte> trimmed = body.TrimStart(" \t\r\n"u8);
         if (!trimmed.IsEmpty && trimmed[0] == (byte)'<')
         {
             throw new FirecrawlApiException(
-                $"The {what} is not JSON (it starts with \"{ErrorBody.Extract(trimmed[..Math.Min(trimmed.Length, 60)])}\"); a proxy or gateway may have answered instead of the API.",
+                $"The {what} is not JSON (it starts with \"{ErrorBody.Extract(trimmed, _redactor, previewChars: 60)}\"); a proxy or gateway may have answered instead of the API.",
                 JobStreamErrorCode.NotJson) { RequestUri = uri, Status = 200, ByteOffset = body.Length - trimmed.Length };
         }
     }
 
     /// <summary>Removes the key from text the server sent back, in case it echoes the request.</summary>
-    public string? Redact(string? text) => text?.Replace(_apiKey, "***", StringComparison.Ordinal);
+    public string? Redact(string? text) => _redactor.Redact(text);
+
+    /// <summary>The start of a body, as quoted in an error, without the key (a proxy may echo the request's headers).</summary>
+    public string Preview(ReadOnlySpan<byte> utf8, int maxChars) => _redactor.Preview(utf8, maxChars);
 
     /// <summary>A URL as it may appear in a message: without its query (an untrusted link may carry anything there) and capped.</summary>
     public static string Quote(Uri link)
@@ -188,8 +197,7 @@ internal sealed class ApiConnection : IDisposable
 
     private async Task<FirecrawlApiException> CreateHttpErrorAsync(HttpResponseMessage response, Uri uri, string? jobId, CancellationToken cancellationToken)
     {
-        string? serverError = await ErrorBody.ReadAsync(response, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
-        serverError = Redact(serverError);
+        string? serverError = await ErrorBody.ReadAsync(response, _redactor, Options.BodyIdleTimeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
         int status = (int)response.StatusCode;
         string reason = response.StatusCode switch
         {

@@ -1,15 +1,17 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Firecrawl.Streaming;
 
-/// <summary>Reads the <c>error</c> text of an error response, tolerating bodies that are not JSON.</summary>
+/// <summary>Reads the <c>error</c> text of an error response, tolerating bodies that are not JSON, without the API key.</summary>
 internal static class ErrorBody
 {
     // An error body is small; an HTML page from a proxy can be large and only its start is useful.
     private const int MaxBytes = 64 * 1024;
 
-    public static async Task<string?> ReadAsync(HttpResponseMessage response, TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
+    // How much of a body that is not JSON is quoted.
+    private const int PreviewChars = 300;
+
+    public static async Task<string?> ReadAsync(HttpResponseMessage response, KeyRedactor redactor, TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[MaxBytes];
         int length = 0;
@@ -34,10 +36,11 @@ internal static class ErrorBody
             // A body that breaks off or stalls still leaves the status; report what arrived.
         }
 
-        return Extract(buffer.AsSpan(0, length));
+        return Extract(buffer.AsSpan(0, length), redactor);
     }
 
-    internal static string? Extract(ReadOnlySpan<byte> body)
+    /// <summary>The <c>error</c> (or <c>message</c>) of a JSON body, else the start of the body as text; the key removed either way.</summary>
+    internal static string? Extract(ReadOnlySpan<byte> body, KeyRedactor redactor, int previewChars = PreviewChars)
     {
         body = body.Trim(" \t\r\n"u8);
         if (body.IsEmpty)
@@ -58,7 +61,7 @@ internal static class ErrorBody
                         reader.Read();
                         if (reader.TokenType == JsonTokenType.String)
                         {
-                            return reader.GetString();
+                            return redactor.Redact(reader.GetString());
                         }
                     }
                 }
@@ -69,7 +72,8 @@ internal static class ErrorBody
             }
         }
 
-        string text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, 300)]);
+        // Redacted before it is cut: a key that runs past the cut must not leave its first characters behind.
+        string text = redactor.Preview(body, previewChars);
         return string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
     }
 }

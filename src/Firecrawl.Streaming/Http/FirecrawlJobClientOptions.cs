@@ -24,6 +24,14 @@ public sealed class FirecrawlJobClientOptions
     /// <summary>Gets or sets how many times a transient failure (429, 408, 5xx, a dropped or stalled connection) is retried. Default: 5.</summary>
     public int MaxRetries { get; set; } = 5;
 
+    /// <summary>
+    /// Gets or sets how hard a stream may look back for pages the server's moving offsets hid from its cursor (gap
+    /// repair; see <see cref="JobPages"/>): at most this many × (⌈log2 n⌉ + 2) small requests per stream, n being the
+    /// job's page count, which finds about this many late pages. Beyond it the stream fails with
+    /// <see cref="JobStreamErrorCode.Incomplete"/>; 0 makes any shift that needs a look back fail. Default: 32.
+    /// </summary>
+    public int MaxGapRepairs { get; set; } = 32;
+
     /// <summary>Gets or sets the first retry delay; later ones double, with jitter. Default: 1 second.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -81,6 +89,7 @@ public sealed class FirecrawlJobClientOptions
         OptionRules.Require(BaseAddress is { IsAbsoluteUri: true, Scheme: "http" or "https" }, nameof(BaseAddress), "must be an absolute http or https URI");
 
         OptionRules.Require(MaxRetries >= 0, nameof(MaxRetries), "must be zero or more");
+        OptionRules.Require(MaxGapRepairs >= 0, nameof(MaxGapRepairs), "must be zero or more");
         OptionRules.Require(RetryBaseDelay >= TimeSpan.Zero, nameof(RetryBaseDelay), "must not be negative");
         OptionRules.Require(MaxRetryDelay >= RetryBaseDelay, nameof(MaxRetryDelay), "must be at least RetryBaseDelay");
         OptionRules.Require(PollInterval >= TimeSpan.Zero, nameof(PollInterval), "must not be negative");

@@ -50,7 +50,7 @@ internal static class JobCanceller
 
     private static JobStatus ParseAnswer(ApiConnection api, ReadOnlySpan<byte> body, JobEndpoint endpoint, string jobId, Uri uri)
     {
-        ApiConnection.EnsureJson(body, $"answer to the cancel of {endpoint.Noun} {jobId}", uri);
+        api.EnsureJson(body, $"answer to the cancel of {endpoint.Noun} {jobId}", uri);
         CancelAnswer? answer;
         try
         {

@@ -70,7 +70,7 @@ internal static class JobStarter
         StartAnswer? answer;
         try
         {
-            ApiConnection.EnsureJson(body, $"answer to the start of a {endpoint.Noun}", uri);
+            api.EnsureJson(body, $"answer to the start of a {endpoint.Noun}", uri);
             answer = JsonSerializer.Deserialize(body, JobsJsonContext.Default.StartAnswer);
         }
         catch (Exception e) when (e is JsonException or FirecrawlApiException)

@@ -47,13 +47,16 @@ public sealed partial class ScrapedPage : IDisposable
 
     /// <summary>
     /// Gets an opaque token that marks this page; a stream started with
-    /// <see cref="JobStreamOptions.ResumeAfter"/> set to it yields exactly the pages after this one.
+    /// <see cref="JobStreamOptions.ResumeAfter"/> set to it yields exactly the pages after this one, in delivery order
+    /// (for a page found by looking back after the server's offsets moved, the pages after those already delivered).
     /// </summary>
     public string ResumeToken => _resumeToken ??= Streaming.ResumeToken.Format(JobKind, JobId, Position, Metadata.ScrapeId);
 
     /// <summary>
     /// Gets the page's JSON object as UTF-8 bytes, exactly as the server sent it
-    /// (only the selected fields when the stream was opened with a <see cref="PageFields"/> selection).
+    /// (only the selected fields when the stream was opened with a <see cref="PageFields"/> selection), and always valid
+    /// UTF-8: a stream replaces invalid UTF-8 inside the page's strings with U+FFFD and counts the page in
+    /// <see cref="JobCoverage.Utf8Repaired"/>, so what a sink writes out byte for byte is valid too.
     /// </summary>
     public ReadOnlyMemory<byte> Utf8Json => new(Buffer, 0, _length);
 
@@ -105,6 +108,12 @@ public sealed partial class ScrapedPage : IDisposable
     internal ReadOnlySpan<byte> Slice(ValueRange range) => range.IsPresent ? Buffer.AsSpan(range.Start, range.Length) : default;
 
     internal ref readonly PageLayout Layout => ref _layout;
+
+    /// <summary>
+    /// Sets the token of a page delivered out of listing order (found by looking back after the server's offsets moved):
+    /// resuming after it must continue after the pages already delivered, not after its own offset.
+    /// </summary>
+    internal void SetResumeToken(string token) => _resumeToken = token;
 
     private string FallbackKey()
     {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Firecrawl.Streaming;
 
 /// <summary>
@@ -7,9 +5,20 @@ namespace Firecrawl.Streaming;
 /// sends its own requests, starting from the first page or from <see cref="JobStreamOptions.ResumeAfter"/>.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Pages are yielded as soon as their bytes have arrived. Chunks are followed through their <c>next</c>
 /// cursor on the configured origin only; a job that is still scraping is polled every
 /// <see cref="FirecrawlJobClientOptions.PollInterval"/> when it has nothing new; pages served twice are dropped.
+/// </para>
+/// <para>
+/// The server lists pages by offset, and a page that commits late lands before pages already listed: the offsets
+/// behind it move, the stream sees the page at its cursor again, and would never see the late one. The stream notices
+/// (a page it delivered comes back, or a finished job counts more pages than it delivered), looks back with a few
+/// one-page requests (see <see cref="FirecrawlJobClientOptions.MaxGapRepairs"/>) and delivers what it missed after the
+/// pages already yielded, each once; <see cref="ScrapedPage.Position"/> says where such a page belongs and
+/// <see cref="JobCoverage.Repaired"/> counts them. After a resume, only the pages after the resume point are checked:
+/// the earlier run checked the rest.
+/// </para>
 /// </remarks>
 public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatusSource
 {
@@ -23,6 +32,9 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
     private long _duplicates;
     private long _delivered;
     private long _deliveredBefore;
+    private long _repaired;
+    private long _utf8Repaired;
+    private long _repairRequests;
 
     internal JobPages(ApiConnection api, JobEndpoint endpoint, string jobId, JobStreamOptions options, CancellationToken cancellationToken)
     {
@@ -51,6 +63,9 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
     /// <summary>Gets the number of pages dropped because the server had served them already.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref _duplicates);
 
+    /// <summary>Gets the number of requests spent looking back for pages the server's moving offsets hid (gap repair).</summary>
+    internal long RepairRequests => Interlocked.Read(ref _repairRequests);
+
     /// <summary>Gets what this stream has delivered and dropped so far, against the job's latest counts.</summary>
     public JobCoverage Coverage => new()
     {
@@ -60,6 +75,8 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
         DeliveredBefore = Interlocked.Read(ref _deliveredBefore),
         Delivered = Interlocked.Read(ref _delivered),
         DuplicatesDropped = DuplicatesDropped,
+        Repaired = Interlocked.Read(ref _repaired),
+        Utf8Repaired = Interlocked.Read(ref _utf8Repaired),
         BytesReceived = BytesReceived,
         ChunksReceived = ChunksReceived,
     };
@@ -70,154 +87,6 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
     /// <inheritdoc/>
     public IAsyncEnumerator<ScrapedPage> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
         EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-
-    private async IAsyncEnumerable<ScrapedPage> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, cancellationToken);
-        CancellationToken token = linked.Token;
-        FirecrawlJobClientOptions options = _api.Options;
-        TimeProvider time = options.TimeProvider;
-        var resume = ResumePoint.From(_options.ResumeAfter, Kind, JobId);
-        long skip = resume.Skip;
-        Interlocked.Exchange(ref _deliveredBefore, resume.DeliveredBefore);
-        var seen = _options.DropDuplicates ? new ScrapeIdSet() : null;
-        var pages = new List<ScrapedPage>();
-        var progress = new StallWatch(time, options.JobStallTimeout);
-
-        ChunkSession? prefetched = null;
-        try
-        {
-            while (true)
-            {
-                ChunkSession chunk = prefetched?.Skip == skip ? prefetched : new ChunkSession(_api, _endpoint, JobId, skip, _options);
-                if (prefetched is not null && prefetched != chunk)
-                {
-                    await prefetched.DisposeAsync().ConfigureAwait(false);
-                }
-
-                prefetched = null;
-                int delivered = 0;
-                bool prefetchDecided = false;
-                try
-                {
-                    while (await chunk.ReadBatchAsync(pages, token).ConfigureAwait(false))
-                    {
-                        PublishStatus(chunk.Envelope);
-                        // Decide once per chunk, when its next cursor first appears, not on every batch.
-                        if (!prefetchDecided && chunk.Envelope.Next is not null)
-                        {
-                            prefetchDecided = true;
-                            prefetched = PrefetchNext(chunk, token);
-                        }
-                        for (int i = 0; i < pages.Count; i++)
-                        {
-                            ScrapedPage page = pages[i];
-                            pages[i] = null!;
-                            bool resumed = resume.IsAlreadyDelivered(page);
-                            bool duplicate = seen is not null && !seen.Add(page) && !resumed;
-                            if (resumed || duplicate)
-                            {
-                                if (duplicate)
-                                {
-                                    Interlocked.Increment(ref _duplicates);
-                                }
-
-                                page.Dispose();
-                                continue;
-                            }
-
-                            delivered++;
-                            Interlocked.Increment(ref _delivered);
-                            yield return page;
-                        }
-
-                        pages.Clear();
-                    }
-                }
-                finally
-                {
-                    foreach (ScrapedPage? left in pages)
-                    {
-                        left?.Dispose();
-                    }
-
-                    pages.Clear();
-                    Interlocked.Add(ref _bytesReceived, chunk.BytesReceived);
-                    await chunk.DisposeAsync().ConfigureAwait(false);
-                }
-
-                Interlocked.Increment(ref _requests);
-                ChunkEnvelope envelope = chunk.Envelope;
-                JobStatus status = CompleteStatus(envelope, chunk.Uri);
-                long? next = envelope.Next is null ? null : _endpoint.ParseNext(envelope.Next, JobId, chunk.Uri);
-                if (status.IsTerminal)
-                {
-                    // Older servers send a next link on a finished job that leads to an empty chunk.
-                    if (next is null || chunk.PageCount == 0)
-                    {
-                        yield break;
-                    }
-
-                    if (next <= skip)
-                    {
-                        throw new FirecrawlApiException(
-                            $"The {_endpoint.Noun} {JobId} is {status.Status} but its next link does not advance (skip {next} after skip {skip}).",
-                            JobStreamErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200, JobId = JobId };
-                    }
-
-                    skip = next.Value;
-                    continue;
-                }
-
-                // Still scraping: next may point at the same cursor when nothing new has finished yet.
-                long target = next ?? skip + chunk.PageCount;
-                if (progress.Observe(delivered > 0, status))
-                {
-                    throw new FirecrawlApiException(
-                        $"The {_endpoint.Noun} {JobId} has reported \"{status.Status}\" for {options.JobStallTimeout} without a new page or a change in its counts.",
-                        JobStreamErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200, JobId = JobId };
-                }
-
-                if (chunk.PageCount == 0 || target == skip)
-                {
-                    await Task.Delay(options.PollInterval, time, token).ConfigureAwait(false);
-                }
-
-                skip = target;
-            }
-        }
-        finally
-        {
-            // However the stream ends (done, an error, the consumer stopped), a prefetched request is not wanted.
-            if (prefetched is not null)
-            {
-                await prefetched.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Starts the request for the next chunk as soon as this chunk's <c>next</c> cursor is known and
-    /// advances (the real server sends <c>next</c> before <c>data</c>), so that the next response's latency
-    /// overlaps the parsing and consuming of this one.
-    /// </summary>
-    private ChunkSession? PrefetchNext(ChunkSession chunk, CancellationToken cancellationToken)
-    {
-        if (chunk.Envelope.Next is not string link)
-        {
-            return null;
-        }
-
-        long next = _endpoint.ParseNext(link, JobId, chunk.Uri);
-        if (next <= chunk.Skip)
-        {
-            return null; // nothing new yet: the next request waits for the poll interval
-        }
-
-        var session = new ChunkSession(_api, _endpoint, JobId, next, _options);
-        session.Prefetch(cancellationToken);
-        return session;
-    }
 
     private void PublishStatus(in ChunkEnvelope envelope)
     {

@@ -18,6 +18,10 @@ public sealed class JobStreamOptions
     /// </summary>
     public bool PoolPageBuffers { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether pages already seen (same <c>metadata.scrapeId</c>) are dropped. Default: true.</summary>
+    /// <summary>
+    /// Gets or sets a value indicating whether pages already delivered (same <c>metadata.scrapeId</c>, or the same bytes for a
+    /// page without one) are dropped. It also decides gap repair: with false, pages are not compared across chunks, so pages
+    /// the server's moving offsets hid are neither noticed nor looked for (a retry still never hands a page out twice). Default: true.
+    /// </summary>
     public bool DropDuplicates { get; set; } = true;
 }

@@ -38,6 +38,7 @@ internal sealed partial class ChunkParser
         {
             if (isFinalBlock)
             {
+                EndedEarly = true;
                 ThrowHelper.ThrowMalformed("the body is empty", _bufferStart + scan.Consumed);
             }
 
@@ -64,11 +65,14 @@ internal sealed partial class ChunkParser
         return true;
     }
 
-    private static string Preview(ReadOnlySequence<byte> rest)
+    /// <summary>The body's start as quoted in a "not JSON" error: through the caller's <see cref="BodyPreview"/>, which removes the API key.</summary>
+    private string Preview(ReadOnlySequence<byte> rest)
     {
-        int length = (int)Math.Min(rest.Length, 60);
-        byte[] bytes = rest.Slice(0, length).ToArray();
-        var text = new StringBuilder(Encoding.UTF8.GetString(bytes));
+        const int shown = 60;
+
+        // More than is shown goes to the preview, so that a key running past the cut is removed whole.
+        byte[] bytes = rest.Slice(0, Math.Min(rest.Length, 1024)).ToArray();
+        var text = new StringBuilder(_preview is null ? Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, shown)) : _preview(bytes, shown));
         for (int i = 0; i < text.Length; i++)
         {
             if (char.IsControl(text[i]))

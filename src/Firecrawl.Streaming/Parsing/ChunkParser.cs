@@ -1,7 +1,14 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Firecrawl.Streaming;
+
+/// <summary>Quotes the start of a body in an error without anything secret in it: the connection supplies it, since only it knows the API key.</summary>
+/// <param name="utf8">The body from where the quote starts.</param>
+/// <param name="maxChars">The most characters to quote.</param>
+/// <returns>The quote.</returns>
+internal delegate string BodyPreview(ReadOnlySpan<byte> utf8, int maxChars);
 
 /// <summary>
 /// Parses one batch status response incrementally: fed whatever bytes have arrived, it emits every
@@ -31,6 +38,8 @@ internal sealed partial class ChunkParser
     private readonly bool _pool;
     private readonly int _maxPageBytes;
     private readonly List<PropertySpan>? _properties;
+    private readonly BodyPreview? _preview;
+    private HashSet<int>? _utf8Repaired;
 
     private JsonReaderState _state;
     private long _bufferStart;   // absolute offset (in the body) of the first byte the pipe still holds
@@ -45,8 +54,9 @@ internal sealed partial class ChunkParser
     private ChunkEnvelope _envelope;
     private StringScan _stringScan;
 
-    public ChunkParser(JobKind jobKind, string jobId, long basePosition, PageFields selection, bool poolPageBuffers, int maxPageBytes)
+    public ChunkParser(JobKind jobKind, string jobId, long basePosition, PageFields selection, bool poolPageBuffers, int maxPageBytes, BodyPreview? preview = null)
     {
+        _preview = preview;
         _jobKind = jobKind;
         _jobId = jobId;
         _basePosition = basePosition;
@@ -71,6 +81,15 @@ internal sealed partial class ChunkParser
 
     /// <summary>Gets the number of bytes handed to the JSON reader so far (a measure of re-scanning).</summary>
     public long BytesScanned { get; private set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the body ended before its JSON was complete (nothing at all, or a valid start cut
+    /// short): set before the parser throws, so that the caller can treat it as the transient failure it is on a GET.
+    /// </summary>
+    public bool EndedEarly { get; private set; }
+
+    /// <summary>Whether the page with this index (0 = the chunk's first) had invalid UTF-8 replaced (see <see cref="EmitPage"/>).</summary>
+    public bool IsUtf8Repaired(int pageIndex) => _utf8Repaired?.Contains(pageIndex) == true;
 
     /// <summary>
     /// Parses <paramref name="buffer"/>, adding finished pages to <paramref name="pages"/>.
@@ -152,6 +171,7 @@ internal sealed partial class ChunkParser
             long offset = sliceBase + reader.BytesConsumed;
             if (isFinalBlock && IsValidPrefix(input, _state))
             {
+                EndedEarly = true;
                 ThrowHelper.ThrowMalformed("the body ended before the JSON document was complete (truncated response)", offset, e);
             }
 
@@ -178,6 +198,7 @@ internal sealed partial class ChunkParser
 
         if (isFinalBlock)
         {
+            EndedEarly = true;
             ThrowHelper.ThrowMalformed("the body ended before the JSON document was complete (truncated response)", _bufferStart + scannedTo);
         }
 
@@ -224,9 +245,40 @@ internal sealed partial class ChunkParser
         int size = _page.MeasureCopy(length, _selection);
         byte[] owned = _pool ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         int written = _page.CopyTo(source, _selection, owned, out PageLayout layout);
+        if (!Utf8.IsValid(owned.AsSpan(0, written)))
+        {
+            written = RepairUtf8(ref owned, written, out layout);
+            (_utf8Repaired ??= []).Add(_pageIndex);
+        }
+
         pages.Add(new ScrapedPage(owned, written, _pool, layout, _jobKind, _jobId, _basePosition + _pageIndex));
         _pageIndex++;
         _inPage = false;
+    }
+
+    /// <summary>
+    /// Replaces every invalid UTF-8 sequence of a page (the JSON reader does not check the bytes inside strings) with
+    /// U+FFFD, so that neither the typed fields nor the raw <see cref="ScrapedPage.Utf8Json"/> a sink writes out carry
+    /// invalid UTF-8. Each replacement takes three bytes where the invalid sequence may have taken one, so the page is
+    /// copied into a new buffer and its layout taken again. Invalid bytes can only be inside strings (the reader rejects
+    /// them anywhere else), where U+FFFD is as valid as any character, so the JSON stays valid. Rare, hence simple.
+    /// </summary>
+    private int RepairUtf8(ref byte[] owned, int written, out PageLayout layout)
+    {
+        byte[] repaired = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(owned, 0, written));
+        if (_pool)
+        {
+            ArrayPool<byte>.Shared.Return(owned);
+            owned = ArrayPool<byte>.Shared.Rent(repaired.Length);
+            repaired.CopyTo(owned, 0);
+        }
+        else
+        {
+            owned = repaired;
+        }
+
+        layout = PageScanner.ScanStandalone(repaired);
+        return repaired.Length;
     }
 
     /// <summary>Whether the bytes are a valid start of a longer document (so an error on them means truncation).</summary>

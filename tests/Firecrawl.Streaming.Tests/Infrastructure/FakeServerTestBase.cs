@@ -50,10 +50,32 @@ public abstract class FakeServerTestBase : IAsyncLifetime
     }
 
     /// <summary>The page indices (from their scrape ids) in the order delivered.</summary>
-    protected static int[] Indices(IEnumerable<ScrapedPage> pages) =>
-        [.. pages.Select(p => Enumerable.Range(0, 100_000).First(i => TestPages.ScrapeId(i) == p.Metadata.ScrapeId))];
+    protected static int[] Indices(IEnumerable<ScrapedPage> pages) => [.. pages.Select(p => Index(p.Metadata.ScrapeId))];
+
+    /// <summary>The index <see cref="TestPages.ScrapeId"/> encodes in its first four bytes, checked against the whole id.</summary>
+    private static int Index(string? scrapeId)
+    {
+        int index = Guid.TryParse(scrapeId, out Guid id) ? BitConverter.ToInt32(id.ToByteArray(), 0) : -1;
+        Assert.True(index >= 0 && TestPages.ScrapeId(index) == scrapeId, $"not a test page's scrape id: {scrapeId}");
+        return index;
+    }
 
     protected static int[] Range(int count) => [.. Enumerable.Range(0, count)];
+
+    /// <summary>Both kinds of job, for theories that must hold for batch scrapes and crawls alike.</summary>
+    public static TheoryData<JobKind> Kinds => [JobKind.BatchScrape, JobKind.Crawl];
+
+    /// <summary>Adds a job of <paramref name="kind"/> (the options' <see cref="FakeJobOptions.Kind"/> is set to match).</summary>
+    protected FakeJob AddJob(JobKind kind, IEnumerable<byte[]> pages, FakeJobOptions? options = null)
+    {
+        options ??= new FakeJobOptions();
+        options.Kind = kind == JobKind.Crawl ? FakeJobKind.Crawl : FakeJobKind.BatchScrape;
+        return Server.AddJob(pages, options);
+    }
+
+    /// <summary>The job's stream, through the endpoint of its kind.</summary>
+    protected static JobPages Stream(FirecrawlJobClient client, FakeJob job, JobStreamOptions? options = null) =>
+        client.StreamJobAsync(job.Kind == FakeJobKind.Crawl ? JobKind.Crawl : JobKind.BatchScrape, job.Id, options);
 
     protected List<RecordedRequest> StatusRequests(FakeJob job) =>
         [.. Server.Requests.Where(r => r.Path.EndsWith(job.Id, StringComparison.Ordinal))];

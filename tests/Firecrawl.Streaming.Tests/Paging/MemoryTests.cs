@@ -22,7 +22,7 @@ public class MemoryTests : FakeServerTestBase
         // Warm up first: Kestrel's and the pipes' memory pools keep the blocks they have used once, a fixed
         // cost that does not grow with the job. What is measured is growth while the large job streams.
         FakeJob warmUp = Server.AddJob(300, i => FakePageGenerator.Page(i % 50, seed: 3, shape), new FakeJobOptions { PageLimit = 100 });
-        await foreach (ScrapedPage page in client.StreamBatchScrapeAsync(warmUp.Id).WithCancellation(Ct))
+        await foreach (ScrapedPage page in client.StreamBatchScrapeAsync(warmUp.Id, new JobStreamOptions { DropDuplicates = false }).WithCancellation(Ct))
         {
             GC.KeepAlive(page);
         }

@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+
+namespace Firecrawl.Streaming;
+
+/// <summary>The walk: chunk after chunk through the job's cursors, with prefetch, polling and the cursor rules.</summary>
+public sealed partial class JobPages
+{
+    private async IAsyncEnumerable<ScrapedPage> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken, cancellationToken);
+        CancellationToken token = linked.Token;
+        FirecrawlJobClientOptions options = _api.Options;
+        TimeProvider time = options.TimeProvider;
+        StreamRun run = StartRun();
+        long skip = run.Resume.Skip;
+        var pages = new List<ChunkPage>();
+        var progress = new StallWatch(time, options.JobStallTimeout);
+
+        ChunkSession? prefetched = null;
+        try
+        {
+            while (true)
+            {
+                ChunkSession chunk = prefetched?.Skip == skip ? prefetched : new ChunkSession(_api, _endpoint, JobId, skip, options.ChunkLimit, _options);
+                if (prefetched is not null && prefetched != chunk)
+                {
+                    await prefetched.DisposeAsync().ConfigureAwait(false);
+                }
+
+                prefetched = null;
+                int delivered = 0;
+                bool prefetchDecided = false;
+                bool repairedHere = false;
+                bool newHere = false;
+                try
+                {
+                    while (await chunk.ReadBatchAsync(pages, token).ConfigureAwait(false))
+                    {
+                        PublishStatus(chunk.Envelope);
+
+                        // Decide once per chunk, when its next cursor first appears, not on every batch.
+                        if (!prefetchDecided && chunk.Envelope.Next is not null)
+                        {
+                            prefetchDecided = true;
+                            prefetched = PrefetchNext(chunk, token);
+                        }
+
+                        for (int i = 0; i < pages.Count; i++)
+                        {
+                            ChunkPage item = pages[i];
+                            pages[i] = default;
+                            Verdict verdict = Judge(run, item);
+                            if (verdict == Verdict.ResumePointMoved)
+                            {
+                                verdict = await CheckResumePointAsync(run, item, token).ConfigureAwait(false);
+                            }
+
+                            if (verdict == Verdict.Deliver)
+                            {
+                                newHere = true;
+                                delivered++;
+                                Count(item);
+                                yield return item.Page;
+                                continue;
+                            }
+
+                            // Not wanted: the resumed page, a page listed before the resume point, or (only when duplicates
+                            // are dropped, see Judge) a page delivered already.
+                            item.Page.Dispose();
+                            if (verdict == Verdict.Resumed)
+                            {
+                                continue;
+                            }
+
+                            Interlocked.Increment(ref _duplicates);
+
+                            // A page delivered already is back at the start of a chunk (or, after a retry, among pages of
+                            // the chunk handed out before): the offsets may have moved under the cursor. Look back once per
+                            // chunk, before anything after it is delivered, so that no page goes out ahead of a gap. After
+                            // new pages of the same response it is a page the listing holds twice: no shift does that.
+                            if (verdict == Verdict.Duplicate && newHere && !item.IsLate)
+                            {
+                                run.Listing.AddRepeat();
+                            }
+                            else if (verdict == Verdict.Duplicate && !repairedHere)
+                            {
+                                repairedHere = true;
+                                await foreach (ScrapedPage found in RepairAsync(run, chunk.Skip, frontierIsEnd: false, token).ConfigureAwait(false))
+                                {
+                                    delivered++;
+                                    yield return found;
+                                }
+                            }
+                        }
+
+                        pages.Clear();
+                    }
+                }
+                finally
+                {
+                    foreach (ChunkPage left in pages)
+                    {
+                        left.Page?.Dispose();
+                    }
+
+                    pages.Clear();
+                    Interlocked.Add(ref _bytesReceived, chunk.BytesReceived);
+                    await chunk.DisposeAsync().ConfigureAwait(false);
+                }
+
+                run.Resume.EndFirstChunk();
+                Interlocked.Increment(ref _requests);
+                ChunkEnvelope envelope = chunk.Envelope;
+                JobStatus status = CompleteStatus(envelope, chunk.Uri);
+                long walkedTo = skip + chunk.PageCount;
+                long? next = envelope.Next is null ? null : _endpoint.ParseNext(envelope.Next, JobId, chunk.Uri);
+                if (next <= skip && chunk.PageCount > 0)
+                {
+                    // A next that does not move past the pages just received is a server bug: the cursor can be computed.
+                    next = walkedTo;
+                }
+
+                if (status.IsTerminal)
+                {
+                    // Older servers send a next link on a finished job that leads to an empty chunk.
+                    if (next is null || chunk.PageCount == 0)
+                    {
+                        await foreach (ScrapedPage found in RepairEndAsync(run, walkedTo, token).ConfigureAwait(false))
+                        {
+                            yield return found;
+                        }
+
+                        yield break;
+                    }
+
+                    skip = next.Value;
+                    continue;
+                }
+
+                // Still scraping: next may point at the same cursor when nothing new has finished yet.
+                long target = next ?? walkedTo;
+                if (progress.Observe(delivered > 0, status))
+                {
+                    throw new FirecrawlApiException(
+                        $"The {_endpoint.Noun} {JobId} has reported \"{status.Status}\" for {options.JobStallTimeout} without a new page or a change in its counts.",
+                        JobStreamErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200, JobId = JobId };
+                }
+
+                if (chunk.PageCount == 0 || target == skip)
+                {
+                    await Task.Delay(options.PollInterval, time, token).ConfigureAwait(false);
+                }
+
+                skip = target;
+            }
+        }
+        finally
+        {
+            // However the stream ends (done, an error, the consumer stopped), a prefetched request is not wanted.
+            if (prefetched is not null)
+            {
+                await prefetched.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts the request for the next chunk as soon as this chunk's <c>next</c> cursor is known and
+    /// advances (the real server sends <c>next</c> before <c>data</c>), so that the next response's latency
+    /// overlaps the parsing and consuming of this one.
+    /// </summary>
+    private ChunkSession? PrefetchNext(ChunkSession chunk, CancellationToken cancellationToken)
+    {
+        if (chunk.Envelope.Next is not string link)
+        {
+            return null;
+        }
+
+        long next = _endpoint.ParseNext(link, JobId, chunk.Uri);
+        if (next <= chunk.Skip)
+        {
+            return null; // nothing new yet: the next request waits for the poll interval
+        }
+
+        var session = new ChunkSession(_api, _endpoint, JobId, next, _api.Options.ChunkLimit, _options);
+        session.Prefetch(cancellationToken);
+        return session;
+    }
+
+    /// <summary>Counts a page delivered in the walk.</summary>
+    private void Count(in ChunkPage item)
+    {
+        Interlocked.Increment(ref _delivered);
+        if (item.Utf8Repaired)
+        {
+            Interlocked.Increment(ref _utf8Repaired);
+        }
+    }
+}
