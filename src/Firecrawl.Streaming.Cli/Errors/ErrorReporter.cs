@@ -18,6 +18,8 @@ internal static class ErrorReporter
                 return (ExitCodes.Sink, Sentence($"The sink {sink.SinkName} failed: {Innermost(sink.InnerException!)}"));
             case FirecrawlApiException api:
                 return DescribeApi(api);
+            case JobStreamException { ErrorCode: JobStreamErrorCode.Incomplete } incomplete:
+                return (ExitCodes.Incomplete, Sentence(FirstLine(incomplete.Message)));
             case JobStreamException stream:
                 return (ExitCodes.Api, Sentence(FirstLine(stream.Message)));
             case OperationCanceledException when cancellationToken.IsCancellationRequested:

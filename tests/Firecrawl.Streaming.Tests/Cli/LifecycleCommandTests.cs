@@ -238,4 +238,36 @@ public sealed class LifecycleCommandTests : FakeServerTestBase, IDisposable
         Assert.Contains("ended cancelled on the server", result.Stderr, StringComparison.Ordinal);
         Assert.Equal(20, JsonlKeys(output).Length);
     }
+
+    [Fact]
+    public async Task Batch_PageUnaccountedFor_WritesEverythingThenExitsSixSayingHowToResume()
+    {
+        // Page 8 is page 7 served again under its scrape id, and no failure is listed: one page the job counts never arrives.
+        FakeJob job = Server.AddJob(Enumerable.Range(0, 20).Select(i => TestPages.Json(i == 8 ? 7 : i)), new FakeJobOptions { PageLimit = 5 });
+        string output = _directory.Combine("incomplete.jsonl");
+        string checkpoint = _directory.Combine("incomplete.ckpt");
+
+        CliResult result = await CliRun.RunAsync(Streaming("batch", job.Id, "--to", $"jsonl:{output}", "--checkpoint", checkpoint, "-q"), Environment(), Ct);
+
+        result.AssertOneSentenceError(6, Server.ApiKey);
+        Assert.Contains("1 of the 20 pages it reports completed are unaccounted for", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"resume from the checkpoint in {checkpoint}", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(19, JsonlKeys(output).Length);
+        Assert.True(File.Exists(checkpoint));
+    }
+
+    [Fact]
+    public async Task Scrape_AnswerLostAfterTheJobWasCreated_ExitsThreeWithTheKeyAndNeverPostsTwice()
+    {
+        string list = _directory.Combine("lost.txt");
+        File.WriteAllLines(list, ["https://l.example/1", "https://l.example/2"]);
+        Server.StartFaults.Enqueue(FakeStartFault.DropAfterCreate());
+
+        CliResult result = await CliRun.RunAsync(Streaming("scrape", "--urls", list, "--to", "jsonl:" + _directory.Combine("lost.jsonl")), Environment(), Ct);
+
+        result.AssertOneSentenceError(3, Server.ApiKey);
+        RecordedRequest post = Assert.Single(Posts());
+        Assert.Contains(post.IdempotencyKey!, result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("/v2/team/activity", result.Stderr, StringComparison.Ordinal);
+    }
 }
