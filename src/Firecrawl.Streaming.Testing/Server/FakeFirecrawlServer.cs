@@ -22,8 +22,8 @@ namespace Firecrawl.Streaming.Testing;
 /// <code>
 /// await using var server = await FakeFirecrawlServer.StartAsync();
 /// FakeJob job = server.AddJob(FakePageGenerator.Generate(500));
-/// using var client = new FirecrawlClient(server.CreateClientOptions());
-/// await foreach (ScrapedPage page in client.StreamBatchAsync(job.Id)) { ... }
+/// using var client = new FirecrawlJobClient(new FirecrawlJobClientOptions { BaseAddress = server.BaseAddress, ApiKey = server.ApiKey });
+/// await foreach (ScrapedPage page in client.StreamBatchScrapeAsync(job.Id)) { ... }
 /// </code>
 /// </example>
 public sealed partial class FakeFirecrawlServer : IAsyncDisposable
