@@ -3,19 +3,10 @@ namespace Firecrawl.Streaming.Testing;
 /// <summary>The faults scripted for one job; each is used by the next status request it matches, then dropped.</summary>
 public sealed class FakeFaultScript
 {
-    private readonly List<(FakeFault Fault, long? AtSkip)> _faults = [];
+    private readonly ScriptedQueue<FakeFault, long> _faults = new();
 
     /// <summary>Gets the number of faults not yet used.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_faults)
-            {
-                return _faults.Count;
-            }
-        }
-    }
+    public int Count => _faults.Count;
 
     /// <summary>Adds a fault for the next request (or the next request at <paramref name="atSkip"/>).</summary>
     /// <param name="fault">The fault.</param>
@@ -23,28 +14,9 @@ public sealed class FakeFaultScript
     /// <returns>This queue, for chaining.</returns>
     public FakeFaultScript Enqueue(FakeFault fault, long? atSkip = null)
     {
-        ArgumentNullException.ThrowIfNull(fault);
-        lock (_faults)
-        {
-            _faults.Add((fault, atSkip));
-        }
-
+        _faults.Add(fault, atSkip);
         return this;
     }
 
-    internal FakeFault? Take(long skip)
-    {
-        lock (_faults)
-        {
-            int index = _faults.FindIndex(f => f.AtSkip is null || f.AtSkip == skip);
-            if (index < 0)
-            {
-                return null;
-            }
-
-            FakeFault fault = _faults[index].Fault;
-            _faults.RemoveAt(index);
-            return fault;
-        }
-    }
+    internal FakeFault? Take(long skip) => _faults.Take(skip);
 }

@@ -3,19 +3,10 @@ namespace Firecrawl.Streaming.Testing;
 /// <summary>The faults scripted for start requests; each is used by the next start it matches, then dropped.</summary>
 public sealed class FakeStartFaultScript
 {
-    private readonly List<(FakeStartFault Fault, FakeJobKind? Kind)> _faults = [];
+    private readonly ScriptedQueue<FakeStartFault, FakeJobKind> _faults = new();
 
     /// <summary>Gets the number of faults not yet used.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_faults)
-            {
-                return _faults.Count;
-            }
-        }
-    }
+    public int Count => _faults.Count;
 
     /// <summary>Adds a fault for the next start (or the next start of a job of <paramref name="kind"/>).</summary>
     /// <param name="fault">The fault.</param>
@@ -23,28 +14,9 @@ public sealed class FakeStartFaultScript
     /// <returns>This queue, for chaining.</returns>
     public FakeStartFaultScript Enqueue(FakeStartFault fault, FakeJobKind? kind = null)
     {
-        ArgumentNullException.ThrowIfNull(fault);
-        lock (_faults)
-        {
-            _faults.Add((fault, kind));
-        }
-
+        _faults.Add(fault, kind);
         return this;
     }
 
-    internal FakeStartFault? Take(FakeJobKind kind)
-    {
-        lock (_faults)
-        {
-            int index = _faults.FindIndex(f => f.Kind is null || f.Kind == kind);
-            if (index < 0)
-            {
-                return null;
-            }
-
-            FakeStartFault fault = _faults[index].Fault;
-            _faults.RemoveAt(index);
-            return fault;
-        }
-    }
+    internal FakeStartFault? Take(FakeJobKind kind) => _faults.Take(kind);
 }
