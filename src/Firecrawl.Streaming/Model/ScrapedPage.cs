@@ -24,6 +24,7 @@ public sealed partial class ScrapedPage : IDisposable
     private readonly PageLayout _layout;
     private string? _resumeToken;
     private string? _key;
+    private Guid? _contentHash;
 
     internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, JobKind jobKind, string jobId, long position)
     {
@@ -115,10 +116,23 @@ public sealed partial class ScrapedPage : IDisposable
     /// </summary>
     internal void SetResumeToken(string token) => _resumeToken = token;
 
-    private string FallbackKey()
+    /// <summary>
+    /// The first 128 bits of the SHA-256 of <see cref="Utf8Json"/>, computed once: the identity of a page without a scrape
+    /// id, for the stream (which compares it across offsets) and, with the position, for sinks (<see cref="Key"/>).
+    /// </summary>
+    internal Guid ContentHash => _contentHash ??= HashContent();
+
+    private Guid HashContent()
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Utf8Json.Span, hash);
+        return new Guid(hash[..16]);
+    }
+
+    private string FallbackKey()
+    {
+        Span<byte> hash = stackalloc byte[16];
+        ContentHash.TryWriteBytes(hash);
         return string.Create(CultureInfo.InvariantCulture, $"p{Position}-{Convert.ToHexStringLower(hash[..8])}");
     }
 

@@ -43,7 +43,7 @@ internal readonly record struct PageIdentity
             return new PageIdentity(id, IdentityKind.Uuid);
         }
 
-        return page.Metadata.ScrapeId is { Length: > 0 } text ? FromScrapeId(text) : new PageIdentity(Hash(page.Utf8Json.Span), IdentityKind.ContentHash);
+        return page.Metadata.ScrapeId is { Length: > 0 } text ? FromScrapeId(text) : new PageIdentity(page.ContentHash, IdentityKind.ContentHash);
     }
 
     /// <summary>The identity of the page a resume token names by its scrape id (the same value <see cref="Of"/> gives that page).</summary>

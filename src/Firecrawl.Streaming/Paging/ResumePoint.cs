@@ -54,7 +54,7 @@ internal struct ResumePoint
         if (tokenKind != kind || !string.Equals(tokenJob, jobId, StringComparison.Ordinal))
         {
             throw new JobStreamException(
-                $"The resume token belongs to {ResumeToken.KindName(tokenKind)} {tokenJob}, not {ResumeToken.KindName(kind)} {jobId}.",
+                $"The resume token belongs to {JobEndpoint.For(tokenKind).Noun} {tokenJob}, not {JobEndpoint.For(kind).Noun} {jobId}.",
                 JobStreamErrorCode.InvalidResumeToken) { JobId = jobId };
         }
 

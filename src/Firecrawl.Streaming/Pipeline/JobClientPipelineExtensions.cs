@@ -64,7 +64,7 @@ public static class JobClientPipelineExtensions
             if (checkpoint.Kind != kind || !string.Equals(checkpoint.JobId, jobId, StringComparison.Ordinal))
             {
                 throw new JobStreamException(
-                    $"The checkpoint belongs to {ResumeToken.KindName(checkpoint.Kind)} {checkpoint.JobId}, not {ResumeToken.KindName(kind)} {jobId}: use a checkpoint store per job.",
+                    $"The checkpoint belongs to {JobEndpoint.For(checkpoint.Kind).Noun} {checkpoint.JobId}, not {JobEndpoint.For(kind).Noun} {jobId}: use a checkpoint store per job.",
                     JobStreamErrorCode.InvalidResumeToken) { JobId = jobId };
             }
 
@@ -75,14 +75,8 @@ public static class JobClientPipelineExtensions
         }
         else
         {
+            // A token given directly is checked by the stream itself (the same check, the same message).
             resumeAfter = given?.ResumeAfter;
-            if (resumeAfter is not null && ResumeToken.TryParse(resumeAfter, out JobKind tokenKind, out string tokenJob, out _, out _)
-                && (tokenKind != kind || !string.Equals(tokenJob, jobId, StringComparison.Ordinal)))
-            {
-                throw new JobStreamException(
-                    $"The resume token belongs to {ResumeToken.KindName(tokenKind)} {tokenJob}, not {ResumeToken.KindName(kind)} {jobId}.",
-                    JobStreamErrorCode.InvalidResumeToken) { JobId = jobId };
-            }
         }
 
         var streamOptions = new JobStreamOptions

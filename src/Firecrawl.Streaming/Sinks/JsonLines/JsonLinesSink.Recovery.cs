@@ -102,7 +102,7 @@ public sealed partial class JsonLinesSink
         long offset = 0;
         long length = file.Length;
         byte[] header = new byte[GzipMember.HeaderLength];
-        var identities = new List<PageIdentity>();
+        var identities = new List<LineKey>();
         while (offset < length)
         {
             file.Position = offset;
@@ -153,7 +153,7 @@ public sealed partial class JsonLinesSink
             }
 
             // Only a whole member counts: keys of a member that is cut must not make its pages look stored.
-            foreach (PageIdentity identity in identities)
+            foreach (LineKey identity in identities)
             {
                 _keys.AddStored(identity);
             }
@@ -182,7 +182,7 @@ public sealed partial class JsonLinesSink
     }
 
     /// <summary>Reads the identity of every line of a member into <paramref name="identities"/> (cleared first); false when one is not a page.</summary>
-    private static bool ReadKeysOfMember(byte[] content, List<PageIdentity> identities)
+    private static bool ReadKeysOfMember(byte[] content, List<LineKey> identities)
     {
         identities.Clear();
         if (content.Length > 0 && content[^1] != (byte)'\n')
@@ -194,7 +194,7 @@ public sealed partial class JsonLinesSink
         while (!rest.IsEmpty)
         {
             int end = rest.IndexOf((byte)'\n');
-            if (!TryIdentify(rest[..end], out PageIdentity? identity))
+            if (!TryIdentify(rest[..end], out LineKey? identity))
             {
                 return false;
             }
@@ -212,7 +212,7 @@ public sealed partial class JsonLinesSink
 
     private bool TryAddKey(ReadOnlySpan<byte> line)
     {
-        if (!TryIdentify(line, out PageIdentity? identity))
+        if (!TryIdentify(line, out LineKey? identity))
         {
             return false;
         }
@@ -226,7 +226,7 @@ public sealed partial class JsonLinesSink
     }
 
     /// <summary>The identity of a stored line; null for an empty line, which holds no page; false when it is not a page.</summary>
-    private static bool TryIdentify(ReadOnlySpan<byte> line, out PageIdentity? identity)
+    private static bool TryIdentify(ReadOnlySpan<byte> line, out LineKey? identity)
     {
         identity = null;
         if (line.IsEmpty)

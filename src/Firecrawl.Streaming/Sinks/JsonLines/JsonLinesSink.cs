@@ -37,7 +37,7 @@ public sealed partial class JsonLinesSink : IPageSink
     private readonly PageKeySet _keys = new();
     private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
     private readonly MemoryStream? _member;
-    private readonly List<PageIdentity> _batchKeys = [];
+    private readonly List<LineKey> _batchKeys = [];
     private Stream? _stream;
     private long _goodLength;
     private bool _damaged;
@@ -127,7 +127,7 @@ public sealed partial class JsonLinesSink : IPageSink
             }
             catch
             {
-                foreach (PageIdentity key in _batchKeys)
+                foreach (LineKey key in _batchKeys)
                 {
                     _keys.Remove(key);
                 }
@@ -219,7 +219,7 @@ public sealed partial class JsonLinesSink : IPageSink
             }
 
             line[^1] = (byte)'\n';
-            PageIdentity key = PageKeySet.Identify(page, line[..^1]);
+            LineKey key = PageKeySet.Identify(page, line[..^1]);
             if (!_keys.Add(key))
             {
                 PagesSkipped++;

@@ -22,25 +22,25 @@ internal sealed class PageKeySet
     private HashSet<string>? _otherIds;
 
     /// <summary>The identity of <paramref name="page"/>, whose line is <paramref name="line"/>.</summary>
-    public static PageIdentity Identify(ScrapedPage page, ReadOnlySpan<byte> line)
+    public static LineKey Identify(ScrapedPage page, ReadOnlySpan<byte> line)
     {
         if (page.TryGetScrapeIdGuid(out Guid id))
         {
-            return new PageIdentity(id, null, IsHash: false, Position: 0);
+            return new LineKey(id, null, IsHash: false, Position: 0);
         }
 
         if (page.Metadata.ScrapeId is { Length: > 0 } other)
         {
-            return new PageIdentity(default, other, IsHash: false, Position: 0);
+            return new LineKey(default, other, IsHash: false, Position: 0);
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(line, hash);
-        return new PageIdentity(new Guid(hash[..16]), null, IsHash: true, page.Position);
+        return new LineKey(new Guid(hash[..16]), null, IsHash: true, page.Position);
     }
 
     /// <summary>Records a line read back from the file, whose position (of a page without a scrape id) is unknown.</summary>
-    public void AddStored(in PageIdentity identity)
+    public void AddStored(in LineKey identity)
     {
         if (!identity.IsHash)
         {
@@ -52,7 +52,7 @@ internal sealed class PageKeySet
     }
 
     /// <summary>Adds the identity of a page to write; false when the file holds the page already.</summary>
-    public bool Add(in PageIdentity identity)
+    public bool Add(in LineKey identity)
     {
         switch (identity)
         {
@@ -86,7 +86,7 @@ internal sealed class PageKeySet
     }
 
     /// <summary>Forgets the identity of a page whose write failed (it was new, so it claimed no stored line).</summary>
-    public void Remove(in PageIdentity identity)
+    public void Remove(in LineKey identity)
     {
         switch (identity)
         {
@@ -108,4 +108,4 @@ internal sealed class PageKeySet
 /// without one (<see cref="IsHash"/>), a hash of its line as a Guid and its <see cref="Position"/> (meaningless for a
 /// line read back from a file).
 /// </summary>
-internal readonly record struct PageIdentity(Guid Id, string? Other, bool IsHash, long Position);
+internal readonly record struct LineKey(Guid Id, string? Other, bool IsHash, long Position);
