@@ -5,6 +5,7 @@ using Firecrawl.Streaming.Cli.IO;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.AzureBlobs;
 using Firecrawl.Streaming.Sinks.Lucene;
+using Firecrawl.Streaming.Sinks.PostgreSql;
 
 namespace Firecrawl.Streaming.Cli.Sinks;
 
@@ -15,6 +16,7 @@ internal enum SinkKind
     Markdown,
     Lucene,
     Blob,
+    Postgres,
 }
 
 /// <summary>
@@ -24,7 +26,7 @@ internal enum SinkKind
 /// </summary>
 internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Text)
 {
-    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX]";
+    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX], postgres:TABLE";
 
     /// <summary>Gets a value indicating whether this sink writes to standard output.</summary>
     public bool IsStdout => Kind == SinkKind.JsonLines && Target == "-";
@@ -48,6 +50,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
             "md" or "markdown" => SinkKind.Markdown,
             "lucene" => SinkKind.Lucene,
             "blob" => SinkKind.Blob,
+            "postgres" or "pg" => SinkKind.Postgres,
             _ => throw CliException.Usage($"--to \"{text}\" has an unknown sink scheme \"{scheme}\"; use one of {Schemes}."),
         };
         if (target.Length == 0)
@@ -55,10 +58,16 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
             throw CliException.Usage($"--to \"{text}\" names no {(kind == SinkKind.Blob ? "container" : "path")} after \"{scheme}:\".");
         }
 
-        var spec = new SinkSpec(kind, target, $"{scheme}:{target}");
+        // One spelling for postgres: the name keys the checkpoint row the sink writes in its transactions.
+        var spec = new SinkSpec(kind, target, $"{(kind == SinkKind.Postgres ? "postgres" : scheme)}:{target}");
         if (kind == SinkKind.Blob)
         {
             spec.CheckBlobTarget();
+        }
+
+        if (kind == SinkKind.Postgres && !Regex.IsMatch(target, "^([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant))
+        {
+            throw CliException.Usage($"--to \"{text}\" names an invalid table \"{target}\"; use name or schema.name of letters, digits and underscores.");
         }
 
         return spec;
@@ -88,8 +97,10 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     /// <summary>Opens the sink. The returned sink reports its failures as <see cref="SinkFailedException"/> under <see cref="Text"/>.</summary>
     /// <param name="console">Standard output, for <c>jsonl:-</c>.</param>
     /// <param name="blobConnection">The storage connection string, for <c>blob:</c>.</param>
+    /// <param name="pgConnection">The resolved PostgreSQL connection string, for <c>postgres:</c>.</param>
+    /// <param name="pgCheckpointTable">The checkpoint table each <c>postgres:</c> batch's transaction also writes, or null.</param>
     /// <exception cref="SinkFailedException">The sink could not be opened.</exception>
-    public IPageSink Create(CliConsole console, string? blobConnection)
+    public IPageSink Create(CliConsole console, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null)
     {
         try
         {
@@ -100,6 +111,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
                 SinkKind.Markdown => new MarkdownDirectorySink(Target),
                 SinkKind.Lucene => new LuceneIndexSink(Target),
                 SinkKind.Blob => CreateBlob(blobConnection),
+                SinkKind.Postgres => new PostgresPageSink(pgConnection ?? string.Empty, new PostgresPageSinkOptions { TableName = Target, CheckpointTableName = pgCheckpointTable }),
                 _ => throw new InvalidOperationException($"No factory for {Kind}."),
             };
             return new TaggedSink(Text, sink);
@@ -114,6 +126,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     private string Identity => Kind switch
     {
         SinkKind.Blob => $"{Kind}:{Target.TrimEnd('/')}",
+        SinkKind.Postgres => $"{Kind}:{Target}",
         _ when IsStdout => "stdout",
         _ => $"{Kind}:{Path.GetFullPath(Target)}",
     };
