@@ -32,6 +32,9 @@ internal sealed class AdaptiveConcurrency(int maximum, TimeProvider time, TimeSp
     /// <summary>Gets the number of times a 429 lowered the concurrency.</summary>
     public int Throttles { get; private set; }
 
+    /// <summary>Gets the lowest concurrency so far.</summary>
+    public int Lowest { get; private set; } = maximum;
+
     /// <summary>Gets a value indicating whether nothing new should be requested yet (a 429's delay has not passed).</summary>
     public bool IsPaused
     {
@@ -50,6 +53,7 @@ internal sealed class AdaptiveConcurrency(int maximum, TimeProvider time, TimeSp
         lock (_gate)
         {
             _current = Math.Max(1, _current / 2);
+            Lowest = Math.Min(Lowest, _current);
             _successes = 0;
             Throttles++;
             TimeSpan pause = retryAfter ?? defaultPause;

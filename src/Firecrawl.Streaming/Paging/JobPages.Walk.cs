@@ -17,6 +17,7 @@ public sealed partial class JobPages
         var progress = new StallWatch(time, options.JobStallTimeout);
 
         var ranges = new RangeScheduler(_api, _endpoint, JobId, _options);
+        Ranges = ranges;
         try
         {
             while (true)

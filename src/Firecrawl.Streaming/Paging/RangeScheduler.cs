@@ -47,6 +47,9 @@ internal sealed class RangeScheduler : IAsyncDisposable
     /// <summary>Gets the number of chunks requested ahead of the walk and not yet taken.</summary>
     public int Held => _held.Count;
 
+    /// <summary>Gets the most chunks that were requested ahead of the walk at once.</summary>
+    public int PeakHeld { get; private set; }
+
     /// <summary>
     /// The chunk at <paramref name="skip"/>: the one read ahead there, or a new one (limited to the gap before the next
     /// range read ahead). Chunks read ahead before <paramref name="skip"/> are no longer wanted (the cursor went past them).
@@ -148,6 +151,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
         var session = new ChunkSession(_api, _endpoint, _jobId, skip, limit, _streamOptions, this);
         session.Prefetch(cancellationToken);
         _held.Add(skip, session);
+        PeakHeld = Math.Max(PeakHeld, _held.Count);
         _frontier = Math.Max(_frontier, skip + (limit ?? RangeSizeSeen()));
     }
 
