@@ -25,7 +25,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         redactor.Add(blobConnection);
         IRunDisplay display = ChooseDisplay(settings);
 
-        using FirecrawlJobClient client = ApiClients.Create(console, redactor, new ApiSettings(settings.ApiUrl, settings.ApiKey, settings.MaxRetries), settings.PollInterval, settings.RetryBaseDelay);
+        using FirecrawlJobClient client = ApiClients.Create(console, redactor, new ApiSettings(settings.ApiUrl, settings.ApiKey, settings.MaxRetries, settings.ChunkLimit, settings.Concurrency), settings.PollInterval, settings.RetryBaseDelay);
         FileCheckpointStore? store = settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null;
         IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection);
         var monitor = new RunMonitor(settings.JobId, [.. sinks.Select(s => s.Name)]);
