@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 
 namespace Firecrawl.Streaming;
@@ -22,10 +23,12 @@ internal static class BodyPump
     /// <param name="readAheadBytes">How much to buffer before the turn.</param>
     /// <param name="cancellationToken">Stops the pump.</param>
     /// <param name="pump">The pump's task; it never throws.</param>
+    /// <param name="pool">Where segments come from; null for the shared pool.</param>
     /// <returns>The reader.</returns>
-    public static PipeReader Start(Stream source, int segmentSize, Task? turn, long readAheadBytes, CancellationToken cancellationToken, out Task pump)
+    public static PipeReader Start(Stream source, int segmentSize, Task? turn, long readAheadBytes, CancellationToken cancellationToken, out Task pump, MemoryPool<byte>? pool = null)
     {
         var pipe = new Pipe(new PipeOptions(
+            pool: pool,
             minimumSegmentSize: segmentSize,
             pauseWriterThreshold: 0, // never blocks: read-ahead is bounded below, a chunk in its turn by its own size
             resumeWriterThreshold: 0,

@@ -40,9 +40,16 @@ internal sealed class RangeScheduler : IAsyncDisposable
         _streamOptions = streamOptions;
         _configuredLimit = api.Options.ChunkLimit;
         Concurrency = new AdaptiveConcurrency(api.Options.MaxConcurrency, api.Options.TimeProvider, api.Options.RetryBaseDelay);
+
+        // Enough blocks for every chunk read ahead plus the one being read.
+        int blockSize = api.Options.ReadBufferSize;
+        Segments = new SegmentPool(blockSize, (int)Math.Min(int.MaxValue, (api.Options.MaxConcurrency + 1L) * ChunkSession.ReadAheadBytes / blockSize));
     }
 
     public AdaptiveConcurrency Concurrency { get; }
+
+    /// <summary>Gets the pipe segments of this walk's bodies, reused across chunks (see <see cref="SegmentPool"/>).</summary>
+    public SegmentPool Segments { get; }
 
     /// <summary>Gets the number of chunks requested ahead of the walk and not yet taken.</summary>
     public int Held => _held.Count;
@@ -144,6 +151,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
         }
 
         _held.Clear();
+        Segments.Dispose();
     }
 
     private void Launch(long skip, int? limit, CancellationToken cancellationToken)
