@@ -8,7 +8,7 @@ namespace Firecrawl.Streaming.Benchmarks;
 /// Benchmark 5: a 76 MB job (about 6,000 pages) read from a fake server that behaves like a remote one — a time to
 /// first byte on every response and a bandwidth limit per connection — by the streaming client one chunk at a time at
 /// the server's default page size (the baseline), one chunk at a time with big chunks (<c>limit=1000</c>), and with
-/// 2, 4 (the default) and 8 chunks fetched ahead in parallel. Every typed field of every page is read.
+/// 2 (the default), 4 and 8 chunks fetched ahead in parallel. Every typed field of every page is read.
 /// </summary>
 [Config(typeof(LoopbackConfig))]
 [MemoryDiagnoser]
@@ -42,10 +42,10 @@ public class NetworkBenchmarks
     [Benchmark(Description = "Sequential, big chunks (limit 1000)")]
     public Task<long> SequentialBigChunks() => RunAsync(nameof(SequentialBigChunks), chunkLimit: 1000, concurrency: 1);
 
-    [Benchmark(Description = "Parallel 2")]
+    [Benchmark(Description = "Parallel 2 (default)")]
     public Task<long> Parallel2() => RunAsync(nameof(Parallel2), chunkLimit: 1000, concurrency: 2);
 
-    [Benchmark(Description = "Parallel 4 (default)")]
+    [Benchmark(Description = "Parallel 4")]
     public Task<long> Parallel4() => RunAsync(nameof(Parallel4), chunkLimit: 1000, concurrency: 4);
 
     [Benchmark(Description = "Parallel 8")]

@@ -50,7 +50,10 @@ public static class ChunkReading
     /// moved by the client's body pump (<see cref="BodyPump"/>) into 64 KB pipe segments that the parser reads.
     /// </summary>
     public static PipeReader Pumped(byte[] body, int socketRead) =>
-        BodyPump.Start(new SocketReads(body, socketRead), 64 * 1024, turn: null, long.MaxValue, CancellationToken.None, out _);
+        BodyPump.Start(new SocketReads(body, socketRead), 64 * 1024, turn: null, long.MaxValue, CancellationToken.None, out _, Segments);
+
+    /// <summary>Segments reused from body to body, as a stream's <see cref="SegmentPool"/> reuses them from chunk to chunk.</summary>
+    private static readonly SegmentPool Segments = new(64 * 1024, 1024);
 
     public static PageFields FieldsFor(PageUse use) => use == PageUse.MarkdownAndMetadata ? PageFields.Markdown | PageFields.Metadata : PageFields.All;
 

@@ -88,7 +88,7 @@ internal sealed class SharedOptions
         };
         _concurrency = new Option<int?>("--concurrency")
         {
-            Description = "Chunks fetched at once ahead of the one being read, 1 to 64; pages still come out in job order (default 4).",
+            Description = "Chunks fetched at once ahead of the one being read, 1 to 64; pages still come out in job order (default 2).",
             HelpName = "N",
         };
     }

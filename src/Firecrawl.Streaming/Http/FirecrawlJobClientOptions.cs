@@ -72,9 +72,9 @@ public sealed class FirecrawlJobClientOptions
     /// <c>completed</c> count). Pages are still yielded strictly in job order: chunks that arrive early are held, at most
     /// 16 MiB each, until their turn. A 429 halves the number in flight (and waits as the server says); successes grow it
     /// back one at a time, never above this. 1 reads one chunk at a time (the next one's request still overlaps the
-    /// current one's reading). Default: 4.
+    /// current one's reading). Default: 2 (measured: see bench/README.md, benchmark 5).
     /// </summary>
-    public int MaxConcurrency { get; set; } = 4;
+    public int MaxConcurrency { get; set; } = 2;
 
     /// <summary>
     /// Gets or sets the largest page (its JSON, in bytes) the parser accepts; a larger one fails with

@@ -23,19 +23,19 @@ public sealed partial class ScrapedPage : IDisposable
 {
     private byte[]? _buffer;
     private readonly int _length;
-    private readonly bool _pooled;
+    private readonly ArrayPool<byte>? _pool;
     private readonly PageLayout _layout;
     private string? _resumeToken;
     private string? _key;
     private Guid? _contentHash;
     private int _holders = 1;
 
-    internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, JobKind jobKind, string jobId, long position)
+    internal ScrapedPage(byte[] buffer, int length, ArrayPool<byte>? pool, in PageLayout layout, JobKind jobKind, string jobId, long position)
     {
         JobKind = jobKind;
         _buffer = buffer;
         _length = length;
-        _pooled = pooled;
+        _pool = pool;
         _layout = layout;
         JobId = jobId;
         Position = position;
@@ -147,9 +147,9 @@ public sealed partial class ScrapedPage : IDisposable
         }
 
         byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null && _pooled)
+        if (buffer is not null && _pool is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed partial class ChunkSession
     private PipeReader StartPump(Stream source, CancellationToken cancellationToken)
     {
         _pumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        PipeReader reader = BodyPump.Start(source, _options.ReadBufferSize, _turn?.Task, ReadAheadBytes, _pumpCancel.Token, out Task pump, _ranges?.Segments);
+        PipeReader reader = BodyPump.Start(source, _options.ReadBufferSize, _turn?.Task, ReadAheadBytes, _pumpCancel.Token, out Task pump, _ranges?.Pools.Segments);
         _pump = pump;
         return reader;
     }

@@ -40,16 +40,13 @@ internal sealed class RangeScheduler : IAsyncDisposable
         _streamOptions = streamOptions;
         _configuredLimit = api.Options.ChunkLimit;
         Concurrency = new AdaptiveConcurrency(api.Options.MaxConcurrency, api.Options.TimeProvider, api.Options.RetryBaseDelay);
-
-        // Enough blocks for every chunk read ahead plus the one being read.
-        int blockSize = api.Options.ReadBufferSize;
-        Segments = new SegmentPool(blockSize, (int)Math.Min(int.MaxValue, (api.Options.MaxConcurrency + 1L) * ChunkSession.ReadAheadBytes / blockSize));
+        Pools = StreamPools.For(api);
     }
 
     public AdaptiveConcurrency Concurrency { get; }
 
-    /// <summary>Gets the pipe segments of this walk's bodies, reused across chunks (see <see cref="SegmentPool"/>).</summary>
-    public SegmentPool Segments { get; }
+    /// <summary>Gets the client's buffers this walk reuses: body segments and, when pages are pooled, page buffers.</summary>
+    public StreamPools Pools { get; }
 
     /// <summary>Gets the number of chunks requested ahead of the walk and not yet taken.</summary>
     public int Held => _held.Count;
@@ -151,7 +148,6 @@ internal sealed class RangeScheduler : IAsyncDisposable
         }
 
         _held.Clear();
-        Segments.Dispose();
     }
 
     private void Launch(long skip, int? limit, CancellationToken cancellationToken)

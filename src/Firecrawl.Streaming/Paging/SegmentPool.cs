@@ -7,7 +7,7 @@ namespace Firecrawl.Streaming;
 /// The pipe segments of one stream's bodies, reused from chunk to chunk. Chunks read ahead hold hundreds of segments at
 /// once (a 10 MiB body is 160 of 64 KiB), more than <see cref="ArrayPool{T}.Shared"/> keeps per size, so with the shared
 /// pool most of them would be new arrays that live long enough to be promoted and collected late. Returned blocks are
-/// kept up to a cap (the most the stream's reorder buffer can hold), and dropped with the pool when the stream ends.
+/// kept up to a cap (the most a stream's reorder buffer can hold); the pool lives as long as its client (<see cref="StreamPools"/>).
 /// </summary>
 internal sealed class SegmentPool(int blockSize, int maxRetained) : MemoryPool<byte>
 {
