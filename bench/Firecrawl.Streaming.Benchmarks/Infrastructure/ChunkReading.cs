@@ -45,6 +45,16 @@ public static class ChunkReading
             minimumReadSize: Math.Min(4096, segmentSize / 2),
             leaveOpen: false));
 
+    /// <summary>
+    /// The chunk as the client reads it now: a socket that delivers at most <paramref name="socketRead"/> bytes per read,
+    /// moved by the client's body pump (<see cref="BodyPump"/>) into 64 KB pipe segments that the parser reads.
+    /// </summary>
+    public static PipeReader Pumped(byte[] body, int socketRead) =>
+        BodyPump.Start(new SocketReads(body, socketRead), 64 * 1024, turn: null, long.MaxValue, CancellationToken.None, out _, Segments);
+
+    /// <summary>Segments reused from body to body, as a stream's <see cref="SegmentPool"/> reuses them from chunk to chunk.</summary>
+    private static readonly SegmentPool Segments = new(64 * 1024, 1024);
+
     public static PageFields FieldsFor(PageUse use) => use == PageUse.MarkdownAndMetadata ? PageFields.Markdown | PageFields.Metadata : PageFields.All;
 
     public static bool PoolFor(PageUse use) => use is PageUse.RawUtf8 or PageUse.AllTypedFieldsPooled;
@@ -169,4 +179,43 @@ public static class ChunkReading
         await body.CompleteAsync().ConfigureAwait(false);
         return tokens;
     }
+}
+
+/// <summary>A read-only body that hands out at most a fixed number of bytes per read, as a socket does.</summary>
+internal sealed class SocketReads(byte[] body, int readSize) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => body.Length;
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = Math.Min(Math.Min(readSize, buffer.Length), body.Length - _position);
+        body.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

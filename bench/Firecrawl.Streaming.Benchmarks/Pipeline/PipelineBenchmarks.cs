@@ -55,6 +55,48 @@ public class PipelineBenchmarks
     }
 }
 
+/// <summary>
+/// The default settings alone (channel capacity 256, one writer, batches of 100): what the pipeline allocates per input
+/// byte now that it pools page buffers and releases each page once its sinks have written it.
+/// </summary>
+[Config(typeof(LoopbackConfig))]
+[MemoryDiagnoser]
+public class PipelineDefaultsBenchmarks
+{
+    private PipelineFixture _fixture = null!;
+    private string _method = "";
+
+    public static long InputBytes(ParameterInstances parameters, string method) => PipelineFixture.JobBytes;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _fixture = new PipelineFixture();
+        PeakMemory.Reset();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        PeakMemory.Save(nameof(PipelineDefaultsBenchmarks), _method);
+        _fixture.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "Null sink")]
+    public Task<long> NullSink()
+    {
+        _method = nameof(NullSink);
+        return _fixture.RunAsync(new NullPageSink(), channelCapacity: 256, parallelism: 1, batchSize: 100);
+    }
+
+    [Benchmark(Description = "JSON Lines file")]
+    public Task<long> JsonLines()
+    {
+        _method = nameof(JsonLines);
+        return _fixture.RunAsync(_fixture.NewJsonLinesSink(), channelCapacity: 256, parallelism: 1, batchSize: 100);
+    }
+}
+
 /// <summary>The batch size knob, at the default channel capacity and parallelism.</summary>
 [Config(typeof(LoopbackConfig))]
 [MemoryDiagnoser]

@@ -39,6 +39,8 @@ internal sealed class SharedOptions
     private readonly Option<string>? _pgConnection;
     private readonly Option<string>? _deadLetters;
     private readonly Option<bool>? _quiet;
+    private readonly Option<int?>? _chunkLimit;
+    private readonly Option<int?>? _concurrency;
 
     private SharedOptions(bool streams)
     {
@@ -85,6 +87,16 @@ internal sealed class SharedOptions
             HelpName = "FILE",
         };
         _quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display and no summary; errors only." };
+        _chunkLimit = new Option<int?>("--chunk-limit")
+        {
+            Description = "Pages asked for per request, 1 to 1000 (default 1000: the server's 10 MiB response cap sizes each chunk).",
+            HelpName = "N",
+        };
+        _concurrency = new Option<int?>("--concurrency")
+        {
+            Description = "Chunks fetched at once ahead of the one being read, 1 to 64; pages still come out in job order (default 2).",
+            HelpName = "N",
+        };
     }
 
     /// <summary>The options of a command that streams a job into sinks.</summary>
@@ -96,7 +108,7 @@ internal sealed class SharedOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option? option in new Option?[] { _to, _apiUrl, _apiKey, _checkpoint, _checkpointEvery, _pollInterval, _maxRetries, _fields, _blobConnection, _pgConnection, _deadLetters, _quiet })
+        foreach (Option? option in new Option?[] { _to, _apiUrl, _apiKey, _checkpoint, _checkpointEvery, _pollInterval, _maxRetries, _fields, _blobConnection, _pgConnection, _deadLetters, _quiet, _chunkLimit, _concurrency })
         {
             if (option is not null)
             {
@@ -129,6 +141,8 @@ internal sealed class SharedOptions
             PgConnection = NullIfBlank(parse.GetValue(_pgConnection!)),
             DeadLetterPath = NullIfBlank(parse.GetValue(_deadLetters!)),
             Quiet = parse.GetValue(_quiet!),
+            ChunkLimit = parse.GetValue(_chunkLimit!) is int limit ? AtLeast(limit, 1, "--chunk-limit") : null,
+            Concurrency = parse.GetValue(_concurrency!) is int concurrency ? AtLeast(concurrency, 1, "--concurrency") : null,
         };
     }
 

@@ -23,6 +23,16 @@ internal static class ApiClients
             options.MaxRetries = retries;
         }
 
+        if (api.ChunkLimit is int limit)
+        {
+            options.ChunkLimit = limit;
+        }
+
+        if (api.Concurrency is int concurrency)
+        {
+            options.MaxConcurrency = concurrency;
+        }
+
         if (pollInterval is TimeSpan poll)
         {
             options.PollInterval = poll;

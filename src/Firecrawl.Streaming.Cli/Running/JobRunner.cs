@@ -29,7 +29,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         redactor.Add(blobConnection);
         IRunDisplay display = ChooseDisplay(settings);
 
-        using FirecrawlJobClient client = ApiClients.Create(console, redactor, new ApiSettings(settings.ApiUrl, settings.ApiKey, settings.MaxRetries), settings.PollInterval, settings.RetryBaseDelay);
+        using FirecrawlJobClient client = ApiClients.Create(console, redactor, new ApiSettings(settings.ApiUrl, settings.ApiKey, settings.MaxRetries, settings.ChunkLimit, settings.Concurrency), settings.PollInterval, settings.RetryBaseDelay);
         string? pgConnection = PostgresConnection(settings);
         bool pgCheckpoint = settings.CheckpointPath == PostgresCheckpoint;
         await using NpgsqlDataSourceHolder pgCheckpoints = new(pgCheckpoint ? pgConnection : null);

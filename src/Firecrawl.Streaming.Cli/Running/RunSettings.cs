@@ -25,6 +25,12 @@ internal sealed record RunSettings
 
     public int? MaxRetries { get; init; }
 
+    /// <summary>Gets the <c>limit</c> given with <c>--chunk-limit</c>; null keeps the library's default.</summary>
+    public int? ChunkLimit { get; init; }
+
+    /// <summary>Gets the chunks fetched at once given with <c>--concurrency</c>; null keeps the library's default.</summary>
+    public int? Concurrency { get; init; }
+
     public PageFields Fields { get; init; } = PageFields.All;
 
     public bool Quiet { get; init; }
@@ -43,4 +49,4 @@ internal sealed record RunSettings
 }
 
 /// <summary>What a command that only calls the API needs: where, with which key, how persistently.</summary>
-internal sealed record ApiSettings(Uri ApiUrl, string? ApiKey, int? MaxRetries);
+internal sealed record ApiSettings(Uri ApiUrl, string? ApiKey, int? MaxRetries, int? ChunkLimit = null, int? Concurrency = null);

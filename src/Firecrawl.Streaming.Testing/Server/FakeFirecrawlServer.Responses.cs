@@ -69,7 +69,7 @@ public sealed partial class FakeFirecrawlServer
         context.Response.ContentType = "application/json; charset=utf-8";
         if (fault is null || fault.Kind is FakeFaultKind.ForeignNext or FakeFaultKind.DuplicatePages or FakeFaultKind.SelfReferencingNext)
         {
-            await StreamBodyAsync(context, head, pages, job.Options.NextAfterData ? next : null).ConfigureAwait(false);
+            await StreamBodyAsync(context, head, pages, job.Options.NextAfterData ? next : null, job.Options.BytesPerSecond).ConfigureAwait(false);
             return;
         }
 
@@ -102,9 +102,9 @@ public sealed partial class FakeFirecrawlServer
         nextAfterData is null ? Close : Encoding.UTF8.GetBytes($"],\"next\":{JsonSerializer.Serialize(nextAfterData)}}}");
 
     /// <summary>Writes and flushes page by page, so a client can see each page before the body ends.</summary>
-    private static async Task StreamBodyAsync(HttpContext context, byte[] head, IEnumerable<byte[]> pages, string? nextAfterData)
+    private static async Task StreamBodyAsync(HttpContext context, byte[] head, IEnumerable<byte[]> pages, string? nextAfterData, long? bytesPerSecond)
     {
-        Stream body = context.Response.Body;
+        Stream body = bytesPerSecond is long rate ? new ThrottledStream(context.Response.Body, rate) : context.Response.Body;
         CancellationToken aborted = context.RequestAborted;
         await body.WriteAsync(head, aborted).ConfigureAwait(false);
         bool first = true;

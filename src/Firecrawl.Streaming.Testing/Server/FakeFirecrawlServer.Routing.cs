@@ -107,6 +107,12 @@ public sealed partial class FakeFirecrawlServer
 
         int skip = QueryInt(context, "skip") ?? 0;
         int? limit = QueryInt(context, "limit");
+        if (limit is not null && job.Options.RejectsLimit)
+        {
+            await WriteErrorAsync(context, 400, "Bad Request: unrecognized query parameter: limit").ConfigureAwait(false);
+            return;
+        }
+
         await WriteStatusAsync(context, job, skip, limit).ConfigureAwait(false);
     }
 

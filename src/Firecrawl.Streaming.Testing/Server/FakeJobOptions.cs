@@ -27,8 +27,20 @@ public sealed class FakeJobOptions
     /// <summary>Gets or sets a value indicating whether <c>next</c> is written after <c>data</c> instead of before it. Default: false (before, as the real server does).</summary>
     public bool NextAfterData { get; set; }
 
-    /// <summary>Gets or sets a delay before each response's headers. Default: none.</summary>
+    /// <summary>Gets or sets a delay before each response's headers (the time to first byte of a remote server). Default: none.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// Gets or sets the bandwidth of each connection, in bytes per second: a status body is written in slices no faster
+    /// than this, as over a real link (several connections each get this much). Null: as fast as loopback. Default: null.
+    /// </summary>
+    public long? BytesPerSecond { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a status request naming a <c>limit</c> is refused with 400, as a server
+    /// that does not know the parameter might. Default: false.
+    /// </summary>
+    public bool RejectsLimit { get; set; }
 
     /// <summary>Gets or sets the credits the job reports. Default: one per page.</summary>
     public long? CreditsUsed { get; set; }

@@ -15,23 +15,27 @@ namespace Firecrawl.Streaming;
 /// A page is safe to read from several threads at once. Disposing it is optional: it returns the
 /// page's buffer to a pool when the stream was opened with <see cref="JobStreamOptions.PoolPageBuffers"/>,
 /// after which <see cref="Utf8Json"/> and fields not yet read throw <see cref="ObjectDisposedException"/>.
+/// A page counts its holders: <see cref="Retain"/> adds one, <see cref="Dispose"/> releases one, and the buffer goes
+/// back to the pool when the last one is released. The pipeline pools page buffers and releases each page once every
+/// sink's write of it has completed, so a sink that keeps a page after its <c>WriteAsync</c> returns retains it.
 /// </remarks>
 public sealed partial class ScrapedPage : IDisposable
 {
     private byte[]? _buffer;
     private readonly int _length;
-    private readonly bool _pooled;
+    private readonly ArrayPool<byte>? _pool;
     private readonly PageLayout _layout;
     private string? _resumeToken;
     private string? _key;
     private Guid? _contentHash;
+    private int _holders = 1;
 
-    internal ScrapedPage(byte[] buffer, int length, bool pooled, in PageLayout layout, JobKind jobKind, string jobId, long position)
+    internal ScrapedPage(byte[] buffer, int length, ArrayPool<byte>? pool, in PageLayout layout, JobKind jobKind, string jobId, long position)
     {
         JobKind = jobKind;
         _buffer = buffer;
         _length = length;
-        _pooled = pooled;
+        _pool = pool;
         _layout = layout;
         JobId = jobId;
         Position = position;
@@ -91,13 +95,61 @@ public sealed partial class ScrapedPage : IDisposable
         return document.RootElement.Clone();
     }
 
-    /// <summary>Returns the page buffer to its pool, if it came from one.</summary>
+    /// <summary>
+    /// Keeps the page valid until a matching <see cref="Dispose"/>: for a sink that holds on to a page after its
+    /// <c>WriteAsync</c> returned (the pipeline releases its own hold then), or any code that shares a page.
+    /// </summary>
+    /// <returns>This page.</returns>
+    /// <exception cref="ObjectDisposedException">The page was released already.</exception>
+    public ScrapedPage Retain()
+    {
+        int holders = Volatile.Read(ref _holders);
+        while (true)
+        {
+            if (holders <= 0)
+            {
+                ThrowDisposed();
+            }
+
+            int seen = Interlocked.CompareExchange(ref _holders, holders + 1, holders);
+            if (seen == holders)
+            {
+                return this;
+            }
+
+            holders = seen;
+        }
+    }
+
+    /// <summary>Releases one hold on the page; the last one returns the page's buffer to its pool, if it came from one.</summary>
     public void Dispose()
     {
-        byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null && _pooled)
+        int holders = Volatile.Read(ref _holders);
+        while (true)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (holders <= 0)
+            {
+                return; // released already: disposing twice is harmless
+            }
+
+            int seen = Interlocked.CompareExchange(ref _holders, holders - 1, holders);
+            if (seen == holders)
+            {
+                break;
+            }
+
+            holders = seen;
+        }
+
+        if (holders > 1)
+        {
+            return;
+        }
+
+        byte[]? buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null && _pool is not null)
+        {
+            _pool.Return(buffer);
         }
     }
 
@@ -105,6 +157,9 @@ public sealed partial class ScrapedPage : IDisposable
     public override string ToString() => $"ScrapedPage #{Position} {Url}";
 
     internal byte[] Buffer => _buffer ?? ThrowDisposed();
+
+    /// <summary>Adds holds for the pipeline: one per sink that will be handed the page, each released after its write.</summary>
+    internal void AddHolders(int count) => Interlocked.Add(ref _holders, count);
 
     internal ReadOnlySpan<byte> Slice(ValueRange range) => range.IsPresent ? Buffer.AsSpan(range.Start, range.Length) : default;
 

@@ -19,6 +19,8 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     private readonly RetryState _retry;
     private readonly string _jobId;
     private readonly List<ScrapedPage> _parsed = [];
+    private readonly RangeScheduler? _ranges;
+    private int? _limit;
 
     private Task? _opening;
     private CancellationTokenSource? _openingCancel; // cancels a prefetch that nobody will read
@@ -34,7 +36,14 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     private HandedOutPages _handedOut;
     private bool _completed;
 
-    public ChunkSession(ApiConnection api, JobEndpoint endpoint, string jobId, long skip, int? limit, JobStreamOptions streamOptions)
+    /// <param name="api">The connection.</param>
+    /// <param name="endpoint">The kind of job.</param>
+    /// <param name="jobId">The job.</param>
+    /// <param name="skip">The cursor.</param>
+    /// <param name="limit">The <c>limit</c> parameter, or null for the server's default.</param>
+    /// <param name="streamOptions">The stream's options.</param>
+    /// <param name="ranges">The walk's range scheduler, told about 429s and a refused <c>limit</c>; null for gap-repair probes.</param>
+    public ChunkSession(ApiConnection api, JobEndpoint endpoint, string jobId, long skip, int? limit, JobStreamOptions streamOptions, RangeScheduler? ranges = null)
     {
         _api = api;
         _endpoint = endpoint;
@@ -43,12 +52,17 @@ internal sealed partial class ChunkSession : IAsyncDisposable
         Skip = skip;
         _streamOptions = streamOptions;
         _retry = new RetryState(api.Options);
+        _ranges = ranges;
+        _limit = limit;
         Uri = endpoint.StatusUri(api, jobId, skip, limit);
     }
 
     public long Skip { get; }
 
-    public Uri Uri { get; }
+    public Uri Uri { get; private set; }
+
+    /// <summary>Gets the <c>limit</c> asked for, or null for the server's default.</summary>
+    public int? Limit => _limit;
 
     /// <summary>Gets the top-level fields of the attempt that is (or was last) being read.</summary>
     public ChunkEnvelope Envelope => _parser?.Envelope ?? default;
@@ -64,6 +78,9 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     {
         // A body that broke after some good pages: those were handed out first, now the error.
         _deferred?.Throw();
+
+        // Its turn in the walk: a chunk read ahead may now buffer past its read-ahead budget.
+        _turn?.TrySetResult();
         while (!_completed)
         {
             try
@@ -107,19 +124,17 @@ internal sealed partial class ChunkSession : IAsyncDisposable
             return;
         }
 
+        _turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _openingCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _opening = OpenAsync(_openingCancel.Token);
     }
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
-        _response = await _api.GetAsync(Uri, _jobId, cancellationToken).ConfigureAwait(false);
+        _response = await SendAsync(cancellationToken).ConfigureAwait(false);
         Stream stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        _body = PipeReader.Create(stream, new StreamPipeReaderOptions(
-            bufferSize: _options.ReadBufferSize,
-            minimumReadSize: Math.Min(4096, _options.ReadBufferSize / 2),
-            leaveOpen: false));
-        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview);
+        _body = StartPump(stream, cancellationToken);
+        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview, _streamOptions.PoolPageBuffers ? _ranges?.Pools.Pages : null);
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
         _idleLink = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _idle);
         _minimumRead = 0;
@@ -152,6 +167,8 @@ internal sealed partial class ChunkSession : IAsyncDisposable
             await _body.CompleteAsync().ConfigureAwait(false);
             _body = null;
         }
+
+        await StopPumpAsync().ConfigureAwait(false);
 
         _response?.Dispose();
         _response = null;

@@ -16,18 +16,13 @@ public sealed partial class JobPages
         var pages = new List<ChunkPage>();
         var progress = new StallWatch(time, options.JobStallTimeout);
 
-        ChunkSession? prefetched = null;
+        var ranges = new RangeScheduler(_api, _endpoint, JobId, _options);
+        Ranges = ranges;
         try
         {
             while (true)
             {
-                ChunkSession chunk = prefetched?.Skip == skip ? prefetched : new ChunkSession(_api, _endpoint, JobId, skip, options.ChunkLimit, _options);
-                if (prefetched is not null && prefetched != chunk)
-                {
-                    await prefetched.DisposeAsync().ConfigureAwait(false);
-                }
-
-                prefetched = null;
+                ChunkSession chunk = await ranges.TakeAsync(skip).ConfigureAwait(false);
                 int delivered = 0;
                 bool prefetchDecided = false;
                 bool repairedHere = false;
@@ -38,11 +33,12 @@ public sealed partial class JobPages
                     {
                         PublishStatus(chunk.Envelope);
 
-                        // Decide once per chunk, when its next cursor first appears, not on every batch.
+                        // Decide once per chunk, when its next cursor first appears, not on every batch: the chunk after
+                        // this one, and more ranges after it, download while this one is parsed and consumed.
                         if (!prefetchDecided && chunk.Envelope.Next is not null)
                         {
                             prefetchDecided = true;
-                            prefetched = PrefetchNext(chunk, token);
+                            ranges.Plan(chunk, token);
                         }
 
                         for (int i = 0; i < pages.Count; i++)
@@ -105,6 +101,7 @@ public sealed partial class JobPages
 
                     pages.Clear();
                     Interlocked.Add(ref _bytesReceived, chunk.BytesReceived);
+                    ranges.Finished(chunk);
                     await chunk.DisposeAsync().ConfigureAwait(false);
                 }
 
@@ -156,35 +153,9 @@ public sealed partial class JobPages
         }
         finally
         {
-            // However the stream ends (done, an error, the consumer stopped), a prefetched request is not wanted.
-            if (prefetched is not null)
-            {
-                await prefetched.DisposeAsync().ConfigureAwait(false);
-            }
+            // However the stream ends (done, an error, the consumer stopped), chunks read ahead are not wanted.
+            await ranges.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// Starts the request for the next chunk as soon as this chunk's <c>next</c> cursor is known and
-    /// advances (the real server sends <c>next</c> before <c>data</c>), so that the next response's latency
-    /// overlaps the parsing and consuming of this one.
-    /// </summary>
-    private ChunkSession? PrefetchNext(ChunkSession chunk, CancellationToken cancellationToken)
-    {
-        if (chunk.Envelope.Next is not string link)
-        {
-            return null;
-        }
-
-        long next = _endpoint.ParseNext(link, JobId, chunk.Uri);
-        if (next <= chunk.Skip)
-        {
-            return null; // nothing new yet: the next request waits for the poll interval
-        }
-
-        var session = new ChunkSession(_api, _endpoint, JobId, next, _api.Options.ChunkLimit, _options);
-        session.Prefetch(cancellationToken);
-        return session;
     }
 
     /// <summary>Counts a page delivered in the walk.</summary>

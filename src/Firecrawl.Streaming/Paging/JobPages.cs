@@ -63,6 +63,9 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
     /// <summary>Gets the number of pages dropped because the server had served them already.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref _duplicates);
 
+    /// <summary>Gets the ranges of the latest enumeration (for tests: how many chunks were fetched ahead, and 429s).</summary>
+    internal RangeScheduler? Ranges { get; private set; }
+
     /// <summary>Gets the number of requests spent looking back for pages the server's moving offsets hid (gap repair).</summary>
     internal long RepairRequests => Interlocked.Read(ref _repairRequests);
 

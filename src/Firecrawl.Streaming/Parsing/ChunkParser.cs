@@ -35,7 +35,7 @@ internal sealed partial class ChunkParser
     private readonly string _jobId;
     private readonly long _basePosition;
     private readonly PageFields _selection;
-    private readonly bool _pool;
+    private readonly ArrayPool<byte>? _pool;
     private readonly int _maxPageBytes;
     private readonly List<PropertySpan>? _properties;
     private readonly BodyPreview? _preview;
@@ -54,14 +54,22 @@ internal sealed partial class ChunkParser
     private ChunkEnvelope _envelope;
     private StringScan _stringScan;
 
-    public ChunkParser(JobKind jobKind, string jobId, long basePosition, PageFields selection, bool poolPageBuffers, int maxPageBytes, BodyPreview? preview = null)
+    /// <param name="jobKind">The kind of job.</param>
+    /// <param name="jobId">The job.</param>
+    /// <param name="basePosition">The offset of the chunk's first page.</param>
+    /// <param name="selection">The fields kept.</param>
+    /// <param name="poolPageBuffers">Whether page buffers are rented (from <paramref name="pagePool"/>, else the shared pool).</param>
+    /// <param name="maxPageBytes">The largest page accepted.</param>
+    /// <param name="preview">Quotes a body in errors.</param>
+    /// <param name="pagePool">The pool page buffers come from when pooled; null for <see cref="ArrayPool{T}.Shared"/>.</param>
+    public ChunkParser(JobKind jobKind, string jobId, long basePosition, PageFields selection, bool poolPageBuffers, int maxPageBytes, BodyPreview? preview = null, ArrayPool<byte>? pagePool = null)
     {
         _preview = preview;
         _jobKind = jobKind;
         _jobId = jobId;
         _basePosition = basePosition;
         _selection = selection;
-        _pool = poolPageBuffers;
+        _pool = poolPageBuffers ? pagePool ?? ArrayPool<byte>.Shared : null;
         _maxPageBytes = maxPageBytes;
         _properties = selection == PageFields.All ? null : [];
         _state = new JsonReaderState(new JsonReaderOptions { MaxDepth = PageParser.MaxDepth });
@@ -243,7 +251,7 @@ internal sealed partial class ChunkParser
 
         ReadOnlySequence<byte> source = buffer.Slice(start - _bufferStart, length);
         int size = _page.MeasureCopy(length, _selection);
-        byte[] owned = _pool ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+        byte[] owned = _pool is not null ? _pool.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         int written = _page.CopyTo(source, _selection, owned, out PageLayout layout);
         if (!Utf8.IsValid(owned.AsSpan(0, written)))
         {
@@ -266,10 +274,10 @@ internal sealed partial class ChunkParser
     private int RepairUtf8(ref byte[] owned, int written, out PageLayout layout)
     {
         byte[] repaired = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(owned, 0, written));
-        if (_pool)
+        if (_pool is not null)
         {
-            ArrayPool<byte>.Shared.Return(owned);
-            owned = ArrayPool<byte>.Shared.Rent(repaired.Length);
+            _pool.Return(owned);
+            owned = _pool.Rent(repaired.Length);
             repaired.CopyTo(owned, 0);
         }
         else

@@ -22,6 +22,6 @@ public static class PageParser
         utf8Json = utf8Json.Trim(" \t\r\n"u8);
         PageLayout layout = PageScanner.ScanStandalone(utf8Json);
         byte[] copy = utf8Json.ToArray();
-        return new ScrapedPage(copy, copy.Length, pooled: false, layout, kind, jobId, position);
+        return new ScrapedPage(copy, copy.Length, pool: null, layout, kind, jobId, position);
     }
 }

@@ -25,7 +25,11 @@ public interface IPageSink : IAsyncDisposable
     /// <summary>Gets a short name for progress reports and metrics, e.g. <c>"jsonl:pages.jsonl"</c>.</summary>
     string Name { get; }
 
-    /// <summary>Writes a batch of pages. The pages stay valid until the returned task completes.</summary>
+    /// <summary>
+    /// Writes a batch of pages. The pages stay valid until the returned task completes: the pipeline then releases them
+    /// (their pooled buffers go back to the pool). A sink that keeps a page longer calls <see cref="ScrapedPage.Retain"/>
+    /// on it and disposes it when done, or copies what it needs.
+    /// </summary>
     /// <param name="pages">The pages, in job order.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the batch is written (not necessarily durable).</returns>

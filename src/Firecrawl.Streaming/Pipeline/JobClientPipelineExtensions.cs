@@ -84,10 +84,11 @@ public static class JobClientPipelineExtensions
             Fields = given?.Fields ?? PageFields.All,
             DropDuplicates = given?.DropDuplicates ?? true,
             ResumeAfter = resumeAfter,
-            PoolPageBuffers = false,
+            // The pipeline owns these pages: each is released once every sink's write of it completed (see IPageSink).
+            PoolPageBuffers = true,
         };
         JobPages pages = client.StreamJobAsync(kind, jobId, streamOptions, cancellationToken);
-        PipelineResult result = await new PagePipeline(pages, pages, sinks, options, resumedFrom: resumeAfter).RunAsync(cancellationToken).ConfigureAwait(false);
+        PipelineResult result = await new PagePipeline(pages, pages, sinks, options, resumedFrom: resumeAfter, ownsPages: true).RunAsync(cancellationToken).ConfigureAwait(false);
         return await ReconcileAsync(client, result, cancellationToken).ConfigureAwait(false);
     }
 

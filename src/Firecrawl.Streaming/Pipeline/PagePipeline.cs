@@ -33,9 +33,19 @@ internal sealed partial class PagePipeline
     private long _pagesRead;
     private long _bytesRead;
 
-    public PagePipeline(IAsyncEnumerable<ScrapedPage> source, IJobStatusSource? status, IReadOnlyList<IPageSink> sinks, PipelineOptions options, string? resumedFrom)
+    /// <param name="source">The pages.</param>
+    /// <param name="status">The job's status, when the source knows it.</param>
+    /// <param name="sinks">The sinks.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="resumedFrom">The resume token the source started after.</param>
+    /// <param name="ownsPages">
+    /// Whether the pipeline created the source and owns its pages: each page is then released (its pooled buffer returned)
+    /// once every sink's write of it has completed. Pages of a caller's source are the caller's and are never released here.
+    /// </param>
+    public PagePipeline(IAsyncEnumerable<ScrapedPage> source, IJobStatusSource? status, IReadOnlyList<IPageSink> sinks, PipelineOptions options, string? resumedFrom, bool ownsPages = false)
     {
         _source = source;
+        OwnsPages = ownsPages;
         _status = status;
         _options = options;
         _time = options.TimeProvider;
@@ -65,6 +75,9 @@ internal sealed partial class PagePipeline
     }
 
     public PipelineMetrics Metrics { get; }
+
+    /// <summary>Gets a value indicating whether each sink runner releases the pages it was handed once their write completed.</summary>
+    public bool OwnsPages { get; }
 
     public CheckpointWatermark Watermark { get; }
 
@@ -195,6 +208,13 @@ internal sealed partial class PagePipeline
                 Interlocked.Increment(ref _pagesRead);
                 Interlocked.Add(ref _bytesRead, page.Utf8Length);
                 Metrics.PagesRead.Add(1);
+
+                // One hold per sink (the page came with one): each runner releases its own after the write. A page that
+                // never reaches some queue (reading stopped) is left to the garbage collector.
+                if (OwnsPages)
+                {
+                    page.AddHolders(_runners.Length - 1);
+                }
 
                 // Every queue with room gets the page first, so a fast sink is not kept waiting behind a slow one;
                 // then a full queue makes the reader wait: the slowest sink sets the pace.

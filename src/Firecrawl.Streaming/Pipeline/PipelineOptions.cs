@@ -63,8 +63,9 @@ public sealed class PipelineOptions
     /// <summary>
     /// Gets or sets the stream options used by <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/>:
     /// field selection, duplicate dropping, and a resume token used when <see cref="Checkpoint"/> holds none.
-    /// <see cref="JobStreamOptions.PoolPageBuffers"/> is ignored: every sink holds the pages for a while, and the
-    /// garbage collector reclaims them. Default: null (every field).
+    /// <see cref="JobStreamOptions.PoolPageBuffers"/> is ignored: the pipeline always pools page buffers and releases each
+    /// page once every sink's write of it has completed (a sink that keeps a page longer retains it, see
+    /// <see cref="ScrapedPage.Retain"/>). Default: null (every field).
     /// </summary>
     public JobStreamOptions? StreamOptions { get; set; }
 

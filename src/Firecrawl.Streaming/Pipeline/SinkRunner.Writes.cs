@@ -39,7 +39,15 @@ internal sealed partial class SinkRunner
         long last = _nextSequence - 1;
         if (_slots is null)
         {
-            await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Release(batch);
+            }
+
             _writtenThrough = last;
             return;
         }
@@ -68,7 +76,22 @@ internal sealed partial class SinkRunner
         }
         finally
         {
+            Release(batch);
             _slots!.Release();
+        }
+    }
+
+    /// <summary>The sink is done with these pages (written, dead-lettered or failed): the pipeline's holds on them end.</summary>
+    private void Release(List<ScrapedPage> batch)
+    {
+        if (!_pipeline.OwnsPages)
+        {
+            return;
+        }
+
+        foreach (ScrapedPage page in batch)
+        {
+            page.Dispose();
         }
     }
 

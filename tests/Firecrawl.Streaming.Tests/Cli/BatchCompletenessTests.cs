@@ -61,7 +61,10 @@ public sealed class BatchCompletenessTests : FakeServerTestBase, IDisposable
 
         string output = _directory.Combine("pages.jsonl");
         string checkpoint = _directory.Combine("job.ckpt");
-        string[] args = ["batch", job.Id, "--to", $"jsonl:{output}", "--checkpoint", checkpoint, "--checkpoint-every", "5", "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "20ms", "--max-retries", "3", "-q"];
+        string[] args = ["batch", job.Id, "--to", $"jsonl:{output}", "--checkpoint", checkpoint, "--checkpoint-every", "5", "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "20ms", "--max-retries", "3", "-q",
+
+            // Chunks of the job's page size (10), which places each scripted fault and late commit at its cursor.
+            "--chunk-limit", "10"];
         var environment = new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = Server.ApiKey };
         Task<CliResult> running = CliRun.RunAsync(args, environment, Ct);
         if (fault == "revoked-key")

@@ -82,6 +82,9 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
         [
             "batch", job.Id, "--to", $"jsonl:{jsonl}", "--checkpoint", checkpoint, "--checkpoint-every", "20",
             "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "10ms",
+
+            // Chunks of the job's page size, so the run lasts long enough (40 requests) to be interrupted.
+            "--chunk-limit", "10",
         ];
 
         using Process first = Start(args);

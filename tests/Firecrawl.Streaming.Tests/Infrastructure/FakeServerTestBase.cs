@@ -28,6 +28,10 @@ public abstract class FakeServerTestBase : IAsyncLifetime
             MaxRetryDelay = TimeSpan.FromSeconds(5),
             PollInterval = TimeSpan.FromMilliseconds(20),
             BodyIdleTimeout = TimeSpan.FromSeconds(10),
+
+            // The server's page size, which each test sets per job (FakeJobOptions.PageLimit) to page through
+            // small jobs in several chunks; chunks are still fetched in parallel ranges of that size.
+            ChunkLimit = null,
         };
         configure?.Invoke(options);
         return options;
