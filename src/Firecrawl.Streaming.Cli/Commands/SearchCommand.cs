@@ -1,13 +1,11 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Sinks.Lucene;
 
 namespace Firecrawl.Streaming.Cli.Commands;
 
 /// <summary><c>fcstream search INDEX_DIR QUERY [--top N]</c>: queries an index written by a <c>lucene:</c> sink.</summary>
-internal static partial class SearchCommand
+internal static class SearchCommand
 {
     public static Command Create(AppServices services)
     {
@@ -18,19 +16,23 @@ internal static partial class SearchCommand
             Description = "The most results to print (default 10).",
             HelpName = "N",
             DefaultValueFactory = _ => 10,
-        };
-        var command = new Command("search", "Search a Lucene index written by a lucene: sink.") { index, query, top };
+        }.Between(1, LuceneIndex.MaxTop);
+        var json = new Option<bool>("--json") { Description = "Print the hits as JSON Lines (one object per hit) instead of text." };
+        var command = new Command("search", "Search a Lucene index written by a lucene: sink.") { index, query, top, json };
         command.SetAction(parse =>
         {
             int count = parse.GetValue(top);
-            if (count is < 1 or > LuceneIndex.MaxTop)
+            string text = parse.GetRequiredValue(query);
+            if (parse.GetValue(json))
             {
-                throw CliException.Usage(string.Create(CultureInfo.InvariantCulture, $"--top must be between 1 and {LuceneIndex.MaxTop}, not {count}."));
+                IReadOnlyList<SearchHit> found = Search(parse.GetRequiredValue(index), text, count, Highlight.None);
+                SearchOutput.WriteJsonLines(services.Console.Out, found);
+                return ExitCodes.Success;
             }
 
-            bool colour = services.Console.OutputIsTerminal;
-            IReadOnlyList<SearchHit> hits = Search(parse.GetRequiredValue(index), parse.GetRequiredValue(query), count, colour);
-            Print(services.Console.Out, parse.GetRequiredValue(query), hits, colour);
+            bool colour = services.Console.UseColour(services.Console.OutputIsTerminal);
+            IReadOnlyList<SearchHit> hits = Search(parse.GetRequiredValue(index), text, count, colour ? Highlight.Markers : Highlight.Asterisks);
+            SearchOutput.Print(services.Console.Out, text, hits, colour);
             return ExitCodes.Success;
         });
         return command;
@@ -40,11 +42,11 @@ internal static partial class SearchCommand
     /// <param name="directory">The index folder.</param>
     /// <param name="query">The query.</param>
     /// <param name="top">The most hits.</param>
-    /// <param name="colour">
-    /// Whether matches are marked for a terminal (bold yellow) rather than as <c>**term**</c>, which reads well as
-    /// plain text and in Markdown.
+    /// <param name="highlight">
+    /// How matches are marked: for a terminal (bold yellow, by <see cref="SearchOutput.Print"/>), as <c>**term**</c>, which
+    /// reads well as plain text and in Markdown, or not at all (JSON).
     /// </param>
-    public static IReadOnlyList<SearchHit> Search(string directory, string query, int top, bool colour)
+    public static IReadOnlyList<SearchHit> Search(string directory, string query, int top, Highlight highlight)
     {
         if (string.IsNullOrWhiteSpace(query))
         {
@@ -54,7 +56,12 @@ internal static partial class SearchCommand
         LuceneIndex opened;
         try
         {
-            opened = LuceneIndex.Open(directory, colour ? new LuceneSearchOptions { HighlightPreTag = "\u001b[1;33m", HighlightPostTag = "\u001b[0m" } : null);
+            opened = LuceneIndex.Open(directory, highlight switch
+            {
+                Highlight.Markers => new LuceneSearchOptions { HighlightPreTag = SearchOutput.MatchStart, HighlightPostTag = SearchOutput.MatchEnd },
+                Highlight.None => new LuceneSearchOptions { HighlightPreTag = string.Empty, HighlightPostTag = string.Empty },
+                _ => null,
+            });
         }
         catch (DirectoryNotFoundException)
         {
@@ -77,31 +84,12 @@ internal static partial class SearchCommand
             }
         }
     }
+}
 
-    /// <summary>Prints hits as numbered blocks: title and score, URL, snippet with the matched terms highlighted.</summary>
-    public static void Print(TextWriter output, string query, IReadOnlyList<SearchHit> hits, bool colour)
-    {
-        if (hits.Count == 0)
-        {
-            output.WriteLine($"No page matches \"{query}\".");
-            return;
-        }
-
-        for (int i = 0; i < hits.Count; i++)
-        {
-            SearchHit hit = hits[i];
-            string title = string.IsNullOrWhiteSpace(hit.Title) ? "(untitled)" : hit.Title;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i + 1,2}. {Bold(title, colour)}  (score {hit.Score:0.00})"));
-            output.WriteLine($"    {hit.Url}");
-            if (hit.Snippet.Length > 0)
-            {
-                output.WriteLine($"    {Whitespace().Replace(hit.Snippet, " ").Trim()}");
-            }
-        }
-    }
-
-    private static string Bold(string text, bool colour) => colour ? $"\u001b[1m{text}\u001b[0m" : text;
-
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
-    private static partial Regex Whitespace();
+/// <summary>How <see cref="SearchCommand.Search"/> marks the matched terms in snippets.</summary>
+internal enum Highlight
+{
+    Asterisks,
+    Markers,
+    None,
 }
