@@ -25,13 +25,13 @@ internal static class SearchCommand
             string text = parse.GetRequiredValue(query);
             if (parse.GetValue(json))
             {
-                IReadOnlyList<SearchHit> found = Search(parse.GetRequiredValue(index), text, count, Highlight.None);
+                IReadOnlyList<SearchHit> found = Search(parse.GetRequiredValue(index), text, count, SnippetMarks.None);
                 SearchOutput.WriteJsonLines(services.Console.Out, found);
                 return ExitCodes.Success;
             }
 
             bool colour = services.Console.UseColour(services.Console.OutputIsTerminal);
-            IReadOnlyList<SearchHit> hits = Search(parse.GetRequiredValue(index), text, count, colour ? Highlight.Markers : Highlight.Asterisks);
+            IReadOnlyList<SearchHit> hits = Search(parse.GetRequiredValue(index), text, count, colour ? SnippetMarks.Markers : SnippetMarks.Asterisks);
             SearchOutput.Print(services.Console.Out, text, hits, colour);
             return ExitCodes.Success;
         });
@@ -46,7 +46,7 @@ internal static class SearchCommand
     /// How matches are marked: for a terminal (bold yellow, by <see cref="SearchOutput.Print"/>), as <c>**term**</c>, which
     /// reads well as plain text and in Markdown, or not at all (JSON).
     /// </param>
-    public static IReadOnlyList<SearchHit> Search(string directory, string query, int top, Highlight highlight)
+    public static IReadOnlyList<SearchHit> Search(string directory, string query, int top, SnippetMarks highlight)
     {
         if (string.IsNullOrWhiteSpace(query))
         {
@@ -58,8 +58,8 @@ internal static class SearchCommand
         {
             opened = LuceneIndex.Open(directory, highlight switch
             {
-                Highlight.Markers => new LuceneSearchOptions { HighlightPreTag = SearchOutput.MatchStart, HighlightPostTag = SearchOutput.MatchEnd },
-                Highlight.None => new LuceneSearchOptions { HighlightPreTag = string.Empty, HighlightPostTag = string.Empty },
+                SnippetMarks.Markers => new LuceneSearchOptions { HighlightPreTag = SearchOutput.MatchStart, HighlightPostTag = SearchOutput.MatchEnd },
+                SnippetMarks.None => new LuceneSearchOptions { HighlightPreTag = string.Empty, HighlightPostTag = string.Empty },
                 _ => null,
             });
         }
@@ -87,7 +87,7 @@ internal static class SearchCommand
 }
 
 /// <summary>How <see cref="SearchCommand.Search"/> marks the matched terms in snippets.</summary>
-internal enum Highlight
+internal enum SnippetMarks
 {
     Asterisks,
     Markers,
