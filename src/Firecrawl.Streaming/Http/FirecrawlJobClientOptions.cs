@@ -26,7 +26,7 @@ public sealed class FirecrawlJobClientOptions
         {
             BaseAddress = DefaultBaseAddress;
         }
-        else if (Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? fromEnvironment))
+        else if (Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? fromEnvironment) && fromEnvironment.Scheme is "http" or "https")
         {
             BaseAddress = fromEnvironment;
         }
