@@ -15,17 +15,23 @@ public static class FcstreamApp
 {
     private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--pg-connection"];
 
-    /// <summary>Runs the tool on the process's console, stopping cleanly on Ctrl+C (a second Ctrl+C ends it at once).</summary>
+    /// <summary>
+    /// Runs the tool on the process's console, stopping cleanly on Ctrl+C or SIGTERM (a second signal ends it at once):
+    /// the sinks flush and the checkpoint is saved first, then it exits 130 after Ctrl+C and 143 after SIGTERM, as
+    /// shells and service managers expect.
+    /// </summary>
     /// <param name="args">The command line, without the program name.</param>
     /// <returns>The exit code.</returns>
     public static async Task<int> RunConsoleAsync(string[] args)
     {
         using var cancel = new CancellationTokenSource();
+        PosixSignal? received = null;
         void Stop(PosixSignalContext context)
         {
             if (!cancel.IsCancellationRequested)
             {
                 // The first signal stops the run through its token so sinks flush and the checkpoint stays valid.
+                received = context.Signal;
                 context.Cancel = true;
                 cancel.Cancel();
             }
@@ -33,7 +39,8 @@ public static class FcstreamApp
 
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        return await RunAsync(args, CliConsole.ForProcess(), cancel.Token).ConfigureAwait(false);
+        int code = await RunAsync(args, CliConsole.ForProcess(), cancel.Token).ConfigureAwait(false);
+        return code == ExitCodes.Cancelled && received == PosixSignal.SIGTERM ? ExitCodes.Terminated : code;
     }
 
     /// <summary>Runs the tool with the given output writers and environment.</summary>

@@ -6,10 +6,10 @@ namespace Firecrawl.Streaming.Cli.Commands;
 /// <summary>The options of <c>fcstream crawl URL</c> that shape the crawl it starts.</summary>
 internal sealed class CrawlStartOptions
 {
-    private readonly Option<int?> _limit = new("--limit") { Description = "The most pages to crawl.", HelpName = "N" };
+    private readonly Option<int?> _limit = new Option<int?>("--limit") { Description = "The most pages to crawl.", HelpName = "N" }.AtLeast(1);
     private readonly Option<string[]> _include = new("--include-paths") { Description = "Only URLs whose path matches one of these regular expressions (repeatable).", HelpName = "REGEX", AllowMultipleArgumentsPerToken = true };
     private readonly Option<string[]> _exclude = new("--exclude-paths") { Description = "Skip URLs whose path matches one of these regular expressions (repeatable).", HelpName = "REGEX", AllowMultipleArgumentsPerToken = true };
-    private readonly Option<int?> _maxDepth = new("--max-depth") { Description = "How many links deep to follow from the start URL.", HelpName = "N" };
+    private readonly Option<int?> _maxDepth = new Option<int?>("--max-depth") { Description = "How many links deep to follow from the start URL.", HelpName = "N" }.AtLeast(0);
     private readonly Option<string> _formats = ScrapeCommand.FormatOption();
 
     public void AddTo(Command command)
@@ -24,10 +24,10 @@ internal sealed class CrawlStartOptions
     public CrawlRequest Request(ParseResult parse, Uri url) => new()
     {
         Url = url.AbsoluteUri,
-        Limit = parse.GetValue(_limit) is int limit ? SharedOptions.AtLeast(limit, 1, "--limit") : null,
+        Limit = parse.GetValue(_limit),
         IncludePaths = NullIfEmpty(parse.GetValue(_include)),
         ExcludePaths = NullIfEmpty(parse.GetValue(_exclude)),
-        MaxDiscoveryDepth = parse.GetValue(_maxDepth) is int depth ? SharedOptions.AtLeast(depth, 0, "--max-depth") : null,
+        MaxDiscoveryDepth = parse.GetValue(_maxDepth),
         ScrapeOptions = ScrapeCommand.ScrapeOptionsFrom(parse.GetValue(_formats)),
     };
 

@@ -79,7 +79,7 @@ internal static class JobCommands
                 async (client, ct) =>
                 {
                     JobKind kind = await ApiClients.KindOfAsync(client, id, parse.GetValue(crawl), ct).ConfigureAwait(false);
-                    return await client.RetryFailedAsync(kind, id, template: null, ct).ConfigureAwait(false);
+                    return await client.RetryFailedAsync(kind, id, null, ct).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;

@@ -15,7 +15,7 @@ internal sealed class SharedOptions
     private readonly Option<string[]>? _to;
     private readonly Option<string> _apiUrl = new("--api-url")
     {
-        Description = $"The API's address (default {FirecrawlJobClientOptions.DefaultBaseAddress}).",
+        Description = $"The API's address (default: the {FirecrawlJobClientOptions.ApiUrlEnvironmentVariable} environment variable, else {FirecrawlJobClientOptions.DefaultBaseAddress}).",
         HelpName = "URL",
     };
 
@@ -25,15 +25,16 @@ internal sealed class SharedOptions
         HelpName = "KEY",
     };
 
-    private readonly Option<int?> _maxRetries = new("--max-retries")
+    private readonly Option<int?> _maxRetries = new Option<int?>("--max-retries")
     {
         Description = "How many times a failed request (429, 5xx, dropped connection) is retried (default 5).",
         HelpName = "N",
-    };
+    }.AtLeast(0);
 
     private readonly Option<string>? _checkpoint;
     private readonly Option<int>? _checkpointEvery;
-    private readonly Option<string>? _pollInterval;
+    private readonly Option<TimeSpan?>? _pollInterval;
+    private readonly Option<bool>? _json;
     private readonly Option<string>? _fields;
     private readonly Option<string>? _blobConnection;
     private readonly Option<string>? _pgConnection;
@@ -60,12 +61,8 @@ internal sealed class SharedOptions
             Description = "Flush the sinks and save the checkpoint after this many pages.",
             HelpName = "PAGES",
             DefaultValueFactory = _ => 250,
-        };
-        _pollInterval = new Option<string>("--poll-interval")
-        {
-            Description = "How long to wait before asking again while the job is still scraping, e.g. 500ms, 2s (default 2s).",
-            HelpName = "DURATION",
-        };
+        }.AtLeast(1);
+        _pollInterval = OptionChecks.Duration("--poll-interval", "How long to wait before asking again while the job is still scraping, e.g. 500ms, 2s (default 2s).");
         _fields = new Option<string>("--fields")
         {
             Description = $"Only these page fields are parsed and written, comma-separated: {FieldList.Accepted} (default all).",
@@ -73,7 +70,7 @@ internal sealed class SharedOptions
         };
         _blobConnection = new Option<string>("--blob-connection")
         {
-            Description = $"The storage connection string for blob: sinks (default: the {JobRunner.BlobConnectionVariable} environment variable); never printed.",
+            Description = $"The storage connection string, or the account URL (https://ACCOUNT.blob.core.windows.net, signed in with DefaultAzureCredential), for blob: sinks (default: the {JobRunner.BlobConnectionVariable} environment variable); never printed.",
             HelpName = "CONNECTION_STRING",
         };
         _pgConnection = new Option<string>("--pg-connection")
@@ -91,11 +88,15 @@ internal sealed class SharedOptions
         {
             Description = "Pages asked for per request, 1 to 1000 (default 1000: the server's 10 MiB response cap sizes each chunk).",
             HelpName = "N",
-        };
+        }.AtLeast(1);
         _concurrency = new Option<int?>("--concurrency")
         {
             Description = "Chunks fetched at once ahead of the one being read, 1 to 64; pages still come out in job order (default 2).",
             HelpName = "N",
+        }.AtLeast(1);
+        _json = new Option<bool>("--json")
+        {
+            Description = "Print the final summary and coverage report as one JSON object on standard output (not with jsonl:-).",
         };
     }
 
@@ -108,7 +109,7 @@ internal sealed class SharedOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option? option in new Option?[] { _to, _apiUrl, _apiKey, _checkpoint, _checkpointEvery, _pollInterval, _maxRetries, _fields, _blobConnection, _pgConnection, _deadLetters, _quiet, _chunkLimit, _concurrency })
+        foreach (Option? option in new Option?[] { _to, _apiUrl, _apiKey, _checkpoint, _checkpointEvery, _pollInterval, _maxRetries, _fields, _blobConnection, _pgConnection, _deadLetters, _quiet, _chunkLimit, _concurrency, _json })
         {
             if (option is not null)
             {
@@ -125,7 +126,7 @@ internal sealed class SharedOptions
             throw new InvalidOperationException("These options do not stream.");
         }
 
-        return new RunSettings
+        var settings = new RunSettings
         {
             Kind = kind,
             JobId = jobId,
@@ -133,21 +134,29 @@ internal sealed class SharedOptions
             ApiUrl = ParseApiUrl(parse.GetValue(_apiUrl)),
             ApiKey = parse.GetValue(_apiKey),
             CheckpointPath = NullIfBlank(parse.GetValue(_checkpoint!)),
-            CheckpointEvery = AtLeast(parse.GetValue(_checkpointEvery!), 1, "--checkpoint-every"),
-            PollInterval = parse.GetValue(_pollInterval!) is { } poll ? Durations.Parse(poll, "--poll-interval") : null,
-            MaxRetries = MaxRetries(parse),
+            CheckpointEvery = parse.GetValue(_checkpointEvery!),
+            PollInterval = parse.GetValue(_pollInterval!),
+            MaxRetries = parse.GetValue(_maxRetries),
             Fields = FieldList.Parse(parse.GetValue(_fields!)),
             BlobConnection = NullIfBlank(parse.GetValue(_blobConnection!)),
             PgConnection = NullIfBlank(parse.GetValue(_pgConnection!)),
             DeadLetterPath = NullIfBlank(parse.GetValue(_deadLetters!)),
             Quiet = parse.GetValue(_quiet!),
-            ChunkLimit = parse.GetValue(_chunkLimit!) is int limit ? AtLeast(limit, 1, "--chunk-limit") : null,
-            Concurrency = parse.GetValue(_concurrency!) is int concurrency ? AtLeast(concurrency, 1, "--concurrency") : null,
+            ChunkLimit = parse.GetValue(_chunkLimit!) is int limit ? limit : null,
+            Concurrency = parse.GetValue(_concurrency!) is int concurrency ? concurrency : null,
+            Json = parse.GetValue(_json!),
         };
+        if (settings.Json && settings.Sinks.Any(s => s.IsStdout))
+        {
+            // Checked before anything starts: a job started and then refused would be paid for and left unread.
+            throw CliException.Usage("--json prints the summary on standard output, where jsonl:- writes the pages; use one or the other.");
+        }
+
+        return settings;
     }
 
     /// <summary>The connection settings alone, for commands that only call the API.</summary>
-    public ApiSettings Api(ParseResult parse) => new(ParseApiUrl(parse.GetValue(_apiUrl)), parse.GetValue(_apiKey), MaxRetries(parse));
+    public ApiSettings Api(ParseResult parse) => new(ParseApiUrl(parse.GetValue(_apiUrl)), parse.GetValue(_apiKey), parse.GetValue(_maxRetries));
 
     /// <summary>A job id as typed: no whitespace, slashes or query characters (a URL is not an id).</summary>
     public static string ParseJobId(string text, string what)
@@ -161,27 +170,21 @@ internal sealed class SharedOptions
         return id;
     }
 
-    internal static Uri ParseApiUrl(string? text)
+    /// <summary>An API address as given (<c>--api-url</c> or <c>FIRECRAWL_API_URL</c>); null when none was.</summary>
+    internal static Uri? ParseApiUrl(string? text, string source = "--api-url")
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return FirecrawlJobClientOptions.DefaultBaseAddress;
+            return null;
         }
 
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw CliException.Usage($"--api-url \"{text}\" is not an http or https URL.");
+            throw CliException.Usage($"{source} \"{text}\" is not an http or https URL.");
         }
 
         return uri;
     }
-
-    internal static int AtLeast(int value, int minimum, string option) =>
-        value >= minimum
-            ? value
-            : throw CliException.Usage(string.Create(CultureInfo.InvariantCulture, $"{option} must be at least {minimum}, not {value}."));
-
-    private int? MaxRetries(ParseResult parse) => parse.GetValue(_maxRetries) is int retries ? AtLeast(retries, 0, "--max-retries") : null;
 
     private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -35,4 +35,7 @@ internal static class ExitCodes
 
     /// <summary>Stopped by Ctrl+C (or the caller's cancellation), as shells report for SIGINT.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (after the same clean, resumable stop as Ctrl+C), as shells report for it (128 + 15).</summary>
+    public const int Terminated = 143;
 }

@@ -61,6 +61,15 @@ internal sealed class CliConsole
     /// <summary>Opens standard output as bytes, for sinks that write pages as they arrived.</summary>
     public Stream OpenStdout() => _openStdout();
 
+    /// <summary>
+    /// Whether output to a stream that is (or is not) a terminal may be coloured: never when <c>NO_COLOR</c> is set to
+    /// anything (no-color.org) or <c>TERM</c> is <c>dumb</c>.
+    /// </summary>
+    public bool UseColour(bool isTerminal) =>
+        isTerminal
+        && string.IsNullOrEmpty(GetVariable("NO_COLOR"))
+        && !string.Equals(GetVariable("TERM"), "dumb", StringComparison.Ordinal);
+
     /// <summary>Reads an environment variable: from the injected dictionary when there is one, else from the process.</summary>
     public string? GetVariable(string name)
     {

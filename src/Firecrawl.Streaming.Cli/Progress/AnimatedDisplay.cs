@@ -15,13 +15,16 @@ internal sealed class AnimatedDisplay : IRunDisplay
     private static readonly TimeSpan Redraw = TimeSpan.FromMilliseconds(200);
     private readonly IAnsiConsole _console;
 
-    public AnimatedDisplay(TextWriter error, bool detectAnsi)
+    /// <param name="error">Standard error.</param>
+    /// <param name="detectAnsi">Whether to ask the process's terminal what it supports.</param>
+    /// <param name="colour">False under <c>NO_COLOR</c>: the display still animates (cursor moves), without colour.</param>
+    public AnimatedDisplay(TextWriter error, bool detectAnsi, bool colour = true)
     {
         _console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(error),
             Ansi = detectAnsi ? AnsiSupport.Detect : AnsiSupport.Yes,
-            ColorSystem = detectAnsi ? ColorSystemSupport.Detect : ColorSystemSupport.Standard,
+            ColorSystem = !colour ? ColorSystemSupport.NoColors : detectAnsi ? ColorSystemSupport.Detect : ColorSystemSupport.Standard,
             Interactive = InteractionSupport.Yes,
         });
     }

@@ -1,3 +1,4 @@
+using Firecrawl.Streaming.Cli.Commands;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Cli.IO;
 
@@ -17,7 +18,10 @@ internal static class ApiClients
         }
 
         redactor.Add(key);
-        var options = new FirecrawlJobClientOptions { ApiKey = key.Trim(), BaseAddress = api.ApiUrl };
+        Uri baseAddress = api.ApiUrl
+            ?? SharedOptions.ParseApiUrl(console.GetVariable(FirecrawlJobClientOptions.ApiUrlEnvironmentVariable), FirecrawlJobClientOptions.ApiUrlEnvironmentVariable)
+            ?? FirecrawlJobClientOptions.DefaultBaseAddress;
+        var options = new FirecrawlJobClientOptions { ApiKey = key.Trim(), BaseAddress = baseAddress };
         if (api.MaxRetries is int retries)
         {
             options.MaxRetries = retries;

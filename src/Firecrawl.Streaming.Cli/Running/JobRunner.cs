@@ -81,6 +81,11 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         JobCoverage coverage = result.Coverage ?? new JobCoverage { Kind = settings.Kind, JobId = settings.JobId };
         var report = new RunReport(settings.JobId, result, coverage, Reconciliation.Create(coverage, result.PagesRead));
         display.Summary(report);
+        if (settings.Json)
+        {
+            RunReportJson.Write(console.Out, report, report.ExitCode == ExitCodes.Success ? null : report.Outcome(settings.CheckpointPath));
+        }
+
         if (report.ExitCode != ExitCodes.Success)
         {
             // Everything received is written and checkpointed by now; the run still must not look like a success.
@@ -157,9 +162,11 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             return new QuietDisplay();
         }
 
-        // Pages on standard output and an animation on standard error share one terminal: keep to plain lines.
-        return console.ErrorIsTerminal && !settings.Sinks.Any(s => s.IsStdout)
-            ? new AnimatedDisplay(console.Error, detectAnsi: console.IsProcessConsole)
+        // Pages on standard output and an animation on standard error share one terminal: keep to plain lines. A dumb
+        // terminal cannot move the cursor, so it gets plain lines too; NO_COLOR keeps the animation without colour.
+        bool dumb = string.Equals(console.GetVariable("TERM"), "dumb", StringComparison.Ordinal);
+        return console.ErrorIsTerminal && !dumb && !settings.Sinks.Any(s => s.IsStdout)
+            ? new AnimatedDisplay(console.Error, detectAnsi: console.IsProcessConsole, colour: console.UseColour(isTerminal: true))
             : new PlainDisplay(console.Error);
     }
 

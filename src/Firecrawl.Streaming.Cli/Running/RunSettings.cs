@@ -11,7 +11,8 @@ internal sealed record RunSettings
 
     public required IReadOnlyList<SinkSpec> Sinks { get; init; }
 
-    public Uri ApiUrl { get; init; } = FirecrawlJobClientOptions.DefaultBaseAddress;
+    /// <summary>Gets the address given with <c>--api-url</c>; null falls back to <c>FIRECRAWL_API_URL</c>, then the public API.</summary>
+    public Uri? ApiUrl { get; init; }
 
     /// <summary>Gets the key given with <c>--api-key</c>; null falls back to <c>FIRECRAWL_API_KEY</c>.</summary>
     public string? ApiKey { get; init; }
@@ -35,6 +36,9 @@ internal sealed record RunSettings
 
     public bool Quiet { get; init; }
 
+    /// <summary>Gets whether the summary and coverage go to standard output as one JSON object (<c>--json</c>).</summary>
+    public bool Json { get; init; }
+
     /// <summary>Gets the connection string given with <c>--blob-connection</c>; null falls back to <c>AZURE_STORAGE_CONNECTION_STRING</c>.</summary>
     public string? BlobConnection { get; init; }
 
@@ -49,4 +53,4 @@ internal sealed record RunSettings
 }
 
 /// <summary>What a command that only calls the API needs: where, with which key, how persistently.</summary>
-internal sealed record ApiSettings(Uri ApiUrl, string? ApiKey, int? MaxRetries, int? ChunkLimit = null, int? Concurrency = null);
+internal sealed record ApiSettings(Uri? ApiUrl, string? ApiKey, int? MaxRetries, int? ChunkLimit = null, int? Concurrency = null);

@@ -158,11 +158,19 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     {
         if (string.IsNullOrWhiteSpace(connection))
         {
-            throw CliException.Usage($"--to \"{Text}\" needs a storage connection string: pass --blob-connection or set AZURE_STORAGE_CONNECTION_STRING.");
+            throw CliException.Usage($"--to \"{Text}\" needs a storage connection string or account URL: pass --blob-connection or set AZURE_STORAGE_CONNECTION_STRING.");
         }
 
         (string container, string prefix) = SplitBlobTarget();
-        return new AzureBlobSink(connection, container, new AzureBlobSinkOptions { Prefix = prefix });
+        var options = new AzureBlobSinkOptions { Prefix = prefix };
+        if (BlobAccount.TryParseUrl(connection) is Uri account)
+        {
+            // An account URL: signed in as whoever DefaultAzureCredential finds (environment, workload or managed
+            // identity, Azure CLI ...), with no secret on the command line.
+            return new AzureBlobSink(BlobAccount.Container(account, container), options);
+        }
+
+        return new AzureBlobSink(connection, container, options);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]

@@ -17,7 +17,7 @@ public sealed partial class FakeFirecrawlServer
                 await WriteErrorAsync(context, fault.StatusCode, fault.Error!, fault.RetryAfter).ConfigureAwait(false);
                 return true;
             case FakeFaultKind.SuccessFalse:
-                await WriteJsonAsync(context, 200, new { success = false, status = "failed", error = fault.Error }).ConfigureAwait(false);
+                await WriteJsonAsync(context, 200, new FailedStatusAnswer(false, "failed", fault.Error), FakeServerJsonContext.Default.FailedStatusAnswer).ConfigureAwait(false);
                 return true;
             case FakeFaultKind.Html:
                 response.StatusCode = fault.StatusCode;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 
 namespace Firecrawl.Streaming.Testing;
@@ -20,25 +21,23 @@ public sealed partial class FakeFirecrawlServer
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        await context.Response.WriteAsync(JsonSerializer.Serialize(new { success = false, error }), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new ErrorAnswer(false, error), FakeServerJsonContext.Default.ErrorAnswer), context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteJsonAsync<T>(HttpContext context, int status, T body)
+    private static async Task WriteJsonAsync<T>(HttpContext context, int status, T body, JsonTypeInfo<T> type)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body, type), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteErrorsAsync(HttpContext context, FakeJob job)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new
-        {
-            errors = job.Options.Errors.Select((e, i) => new { id = $"err-{i}", timestamp = "2026-11-28T10:00:00.000Z", url = e.Url, code = e.Code, error = e.Error }),
-            robotsBlocked = job.Options.RobotsBlocked,
-        };
-        await context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted).ConfigureAwait(false);
+        var body = new ErrorsAnswer(
+            job.Options.Errors.Select((e, i) => new ErrorEntry($"err-{i}", "2026-11-28T10:00:00.000Z", e.Url, e.Code, e.Error)),
+            job.Options.RobotsBlocked);
+        await context.Response.WriteAsync(JsonSerializer.Serialize(body, FakeServerJsonContext.Default.ErrorsAnswer), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task WriteStatusAsync(HttpContext context, FakeJob job, int skip, int? limit)
@@ -91,7 +90,7 @@ public sealed partial class FakeFirecrawlServer
         text.Append(CultureInfo.InvariantCulture, $"\"creditsUsed\":{job.Options.CreditsUsed ?? view.Completed},\"expiresAt\":\"2026-11-29T10:00:00.000Z\",");
         if (next is not null && !job.Options.NextAfterData)
         {
-            text.Append("\"next\":").Append(JsonSerializer.Serialize(next)).Append(',');
+            text.Append("\"next\":").Append(JsonSerializer.Serialize(next, FakeServerJsonContext.Default.String)).Append(',');
         }
 
         text.Append("\"data\":[");
@@ -99,7 +98,7 @@ public sealed partial class FakeFirecrawlServer
     }
 
     private static byte[] Tail(string? nextAfterData) =>
-        nextAfterData is null ? Close : Encoding.UTF8.GetBytes($"],\"next\":{JsonSerializer.Serialize(nextAfterData)}}}");
+        nextAfterData is null ? Close : Encoding.UTF8.GetBytes($"],\"next\":{JsonSerializer.Serialize(nextAfterData, FakeServerJsonContext.Default.String)}}}");
 
     /// <summary>Writes and flushes page by page, so a client can see each page before the body ends.</summary>
     private static async Task StreamBodyAsync(HttpContext context, byte[] head, IEnumerable<byte[]> pages, string? nextAfterData, long? bytesPerSecond)

@@ -120,7 +120,7 @@ public sealed partial class FakeFirecrawlServer
     {
         if (job.Cancel())
         {
-            await WriteJsonAsync(context, 200, new { success = true, status = "cancelled" }).ConfigureAwait(false);
+            await WriteJsonAsync(context, 200, new CancelAnswer(true, "cancelled"), FakeServerJsonContext.Default.CancelAnswer).ConfigureAwait(false);
             return;
         }
 

@@ -21,7 +21,7 @@ public sealed partial class FakeFirecrawlServer
     private readonly ConcurrentDictionary<string, bool> _idempotencyKeys = new(StringComparer.OrdinalIgnoreCase);
     private int _startedCount;
 
-    private sealed record StartOutcome(int Status, string? Error, object? Answer);
+    private sealed record StartOutcome(int Status, string? Error, StartAnswer? Answer);
 
     private async Task StartJobAsync(HttpContext context, FakeJobKind kind)
     {
@@ -76,7 +76,7 @@ public sealed partial class FakeFirecrawlServer
             }
         }
 
-        await WriteJsonAsync(context, 200, outcome.Answer).ConfigureAwait(false);
+        await WriteJsonAsync(context, 200, outcome.Answer!, FakeServerJsonContext.Default.StartAnswer).ConfigureAwait(false);
     }
 
     /// <summary>Reads the whole body, or answers 413 (after draining it, as the real server's body parser does) and returns null.</summary>
@@ -158,9 +158,7 @@ public sealed partial class FakeFirecrawlServer
         _credits -= submitted;
         FakeJob job = CreateStartedJob(FakeJobKind.BatchScrape, valid);
         string url = $"{context.Request.Scheme}://{context.Request.Host}{JobPath(job.Kind, job.Id)}";
-        object answer = ignoreInvalid
-            ? new { success = true, id = job.Id, url, invalidURLs = invalid }
-            : new { success = true, id = job.Id, url };
+        var answer = new StartAnswer(true, job.Id, url) { InvalidUrls = ignoreInvalid ? invalid : null };
         return new StartOutcome(200, null, answer);
     }
 
@@ -198,7 +196,7 @@ public sealed partial class FakeFirecrawlServer
         _credits -= pages;
         FakeJob job = CreateStartedJob(FakeJobKind.Crawl, [.. Enumerable.Range(0, Math.Max(0, pages)).Select(i => $"{start}/page-{i}")]);
         string url = $"{context.Request.Scheme}://{context.Request.Host}{JobPath(job.Kind, job.Id)}";
-        return new StartOutcome(200, null, new { success = true, id = job.Id, url });
+        return new StartOutcome(200, null, new StartAnswer(true, job.Id, url));
     }
 
     private FakeJob CreateStartedJob(FakeJobKind kind, string[] urls)

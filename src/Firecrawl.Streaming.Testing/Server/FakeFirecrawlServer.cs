@@ -189,6 +189,7 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
         {
             Body = context.Items.TryGetValue(BodyItem, out object? body) ? body as string : null,
             IdempotencyKey = request.Headers.TryGetValue(IdempotencyHeader, out var key) ? key.ToString() : null,
+            UserAgent = request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null,
         });
     }
 

@@ -14,4 +14,7 @@ public sealed record RecordedRequest(string Method, string Path, string Query, s
 
     /// <summary>Gets the <c>x-idempotency-key</c> header, if sent.</summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>Gets the <c>User-Agent</c> header, if sent.</summary>
+    public string? UserAgent { get; init; }
 }

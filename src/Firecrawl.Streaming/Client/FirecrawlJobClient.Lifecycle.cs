@@ -32,7 +32,7 @@ public sealed partial class FirecrawlJobClient
     /// </summary>
     /// <param name="kind">Whether the id is a batch scrape's or a crawl's.</param>
     /// <param name="jobId">The job whose failures to retry.</param>
-    /// <param name="template">
+    /// <param name="batchTemplate">
     /// The options of the new batch (scrape options, webhook ...); its <see cref="BatchScrapeRequest.Urls"/> are
     /// replaced by the failed URLs. Null: the server's defaults. The options of the original job are not known to the
     /// client, so pass them here to scrape the pages the same way.
@@ -41,7 +41,7 @@ public sealed partial class FirecrawlJobClient
     /// <returns>The new batch scrape.</returns>
     /// <exception cref="InvalidOperationException">The job has no failed URLs to retry (an exception rather than null, so that no caller goes on with a job that was never started).</exception>
     /// <exception cref="FirecrawlApiException">Reading the errors failed, or the start failed as <see cref="StartBatchScrapeAsync"/> describes.</exception>
-    public async Task<StartedJob> RetryFailedAsync(JobKind kind, string jobId, BatchScrapeRequest? template = null, CancellationToken cancellationToken = default)
+    public async Task<StartedJob> RetryFailedAsync(JobKind kind, string jobId, BatchScrapeRequest? batchTemplate = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         JobErrors errors = await GetErrorsAsync(kind, jobId, cancellationToken).ConfigureAwait(false);
@@ -53,7 +53,7 @@ public sealed partial class FirecrawlJobClient
                 $"The {noun} {jobId} has no failed URLs to retry ({errors.Errors.Count} failures reported, {errors.RobotsBlocked.Count} URLs blocked by robots.txt, which are not retried).");
         }
 
-        BatchScrapeRequest request = template is null ? new BatchScrapeRequest { Urls = failed } : template with { Urls = failed };
+        BatchScrapeRequest request = batchTemplate is null ? new BatchScrapeRequest { Urls = failed } : batchTemplate with { Urls = failed };
         return await StartBatchScrapeAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -5,14 +5,14 @@ namespace Firecrawl.Streaming;
 /// </summary>
 /// <example>
 /// <code>
-/// using var client = new FirecrawlJobClient();
+/// using var client = new FirecrawlJobClient(); // one per application: it is thread-safe, and its connections are pooled
 /// await foreach (ScrapedPage page in client.StreamCrawlAsync(jobId))
 /// {
 ///     Console.WriteLine($"{page.Url}: {page.Markdown?.Length} chars");
 /// }
 /// </code>
 /// </example>
-public sealed partial class FirecrawlJobClient : IDisposable
+public sealed partial class FirecrawlJobClient : IFirecrawlJobClient, IDisposable
 {
     private readonly ApiConnection _api;
 

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Firecrawl.Streaming;
 
@@ -11,6 +14,13 @@ namespace Firecrawl.Streaming;
 internal sealed class ApiConnection : IDisposable
 {
     private const int MaxRedirects = 5;
+
+    // Without an injected client, every client of the process shares one handler: one connection pool, whose
+    // connections are recycled (PooledConnectionLifetime) so DNS changes are seen, and no socket exhaustion from
+    // short-lived clients.
+    private static readonly Lazy<SocketsHttpHandler> s_sharedHandler = new(FirecrawlJobClientOptions.CreateHttpHandler);
+
+    private static readonly ProductInfoHeaderValue s_userAgent = new("Firecrawl.Streaming", FirecrawlStreamingDiagnostics.Version);
 
     private readonly HttpClient _http;
     private readonly bool _ownsHttpClient;
@@ -25,6 +35,9 @@ internal sealed class ApiConnection : IDisposable
             $"No Firecrawl API key: set FirecrawlJobClientOptions.ApiKey or the {FirecrawlJobClientOptions.ApiKeyEnvironmentVariable} environment variable.",
             nameof(options));
         _redactor = new KeyRedactor(_apiKey);
+        options.HttpLogger = options.LoggerFactory?.CreateLogger(FirecrawlStreamingDiagnostics.LoggerCategory + ".Http") ?? NullLogger.Instance;
+        options.Metrics = ClientMetrics.For(options.MeterFactory);
+        PagingLogger = options.LoggerFactory?.CreateLogger(FirecrawlStreamingDiagnostics.LoggerCategory + ".Paging") ?? NullLogger.Instance;
         _http = httpClient ?? CreateHttpClient();
         _ownsHttpClient = httpClient is null;
 
@@ -34,6 +47,9 @@ internal sealed class ApiConnection : IDisposable
     }
 
     public FirecrawlJobClientOptions Options { get; }
+
+    /// <summary>Gets the logger of job streams (polling, stalls, gap repair, resumes).</summary>
+    public ILogger PagingLogger { get; }
 
     /// <summary>Gets the only origin requests are sent to.</summary>
     public Uri Origin { get; }
@@ -63,6 +79,7 @@ internal sealed class ApiConnection : IDisposable
             using var request = new HttpRequestMessage(method, uri) { Content = content };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            request.Headers.UserAgent.Add(s_userAgent);
             if (idempotencyKey is not null)
             {
                 request.Headers.Add("x-idempotency-key", idempotencyKey);
@@ -88,6 +105,7 @@ internal sealed class ApiConnection : IDisposable
                 EnsureOrigin(target, uri, jobId);
                 if (method != HttpMethod.Get || redirects >= MaxRedirects || !SameResource(uri, target))
                 {
+                    Log.RedirectRefused(Options.HttpLogger, method.Method, Quote(uri), Quote(target));
                     throw new FirecrawlApiException(
                         $"Firecrawl redirected {method} {uri} to {Quote(target)}; only a GET redirected to the same resource on the same origin is followed.",
                         JobStreamErrorCode.InvalidCursor) { RequestUri = uri, Status = (int)response.StatusCode, JobId = jobId };
@@ -167,13 +185,29 @@ internal sealed class ApiConnection : IDisposable
         // HttpClient.Timeout may be infinite on an injected client: the wait for headers is bounded regardless.
         using var headers = new CancellationTokenSource(Options.ResponseTimeout, Options.TimeProvider);
         using CancellationTokenRegistration link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), headers);
+        string method = request.Method.Method;
+        string url = Quote(request.RequestUri!);
+        Log.RequestSent(Options.HttpLogger, method, url);
+        long started = Stopwatch.GetTimestamp();
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token).ConfigureAwait(false);
+            HttpResponseMessage response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headers.Token).ConfigureAwait(false);
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+            Options.Metrics?.RecordRequest(method, elapsed, (int)response.StatusCode, errorType: null);
+            Log.ResponseReceived(Options.HttpLogger, method, url, (int)response.StatusCode, elapsed.TotalMilliseconds);
+            return response;
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && headers.IsCancellationRequested)
         {
-            throw new TimeoutException($"No response headers from {Quote(request.RequestUri!)} within {Options.ResponseTimeout.TotalSeconds:0.###} s.", e);
+            Options.Metrics?.RecordRequest(method, Stopwatch.GetElapsedTime(started), status: null, "timeout");
+            Log.RequestFailed(Options.HttpLogger, method, url, "no response headers in time");
+            throw new TimeoutException($"No response headers from {url} within {Options.ResponseTimeout.TotalSeconds:0.###} s.", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            Options.Metrics?.RecordRequest(method, Stopwatch.GetElapsedTime(started), status: null, e.GetType().Name);
+            Log.RequestFailed(Options.HttpLogger, method, url, e.Message);
+            throw;
         }
     }
 
@@ -184,6 +218,7 @@ internal sealed class ApiConnection : IDisposable
             return;
         }
 
+        Log.RedirectRefused(Options.HttpLogger, "GET", Quote(requested), target.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped));
         response?.Dispose();
         throw new FirecrawlApiException(
             $"Refusing to follow {Quote(requested)} to {target.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)}: requests and the API key go only to {Origin}.",
@@ -220,15 +255,7 @@ internal sealed class ApiConnection : IDisposable
         };
     }
 
-    private static HttpClient CreateHttpClient() => new(new SocketsHttpHandler
-    {
-        AutomaticDecompression = DecompressionMethods.All,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-
-        // Redirects are decided above, where the origin rule is applied.
-        AllowAutoRedirect = false,
-    })
+    private static HttpClient CreateHttpClient() => new(s_sharedHandler.Value, disposeHandler: false)
     {
         Timeout = Timeout.InfiniteTimeSpan,
     };

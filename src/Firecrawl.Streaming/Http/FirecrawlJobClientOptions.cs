@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
 namespace Firecrawl.Streaming;
 
 /// <summary>Options for <see cref="FirecrawlJobClient"/>. Every property has a documented default; <see cref="Validate"/> checks them all.</summary>
@@ -6,8 +9,33 @@ public sealed class FirecrawlJobClientOptions
     /// <summary>The environment variable read when <see cref="ApiKey"/> is not set.</summary>
     public const string ApiKeyEnvironmentVariable = "FIRECRAWL_API_KEY";
 
+    /// <summary>The environment variable read for <see cref="BaseAddress"/>'s default, as the official SDKs do.</summary>
+    public const string ApiUrlEnvironmentVariable = "FIRECRAWL_API_URL";
+
     /// <summary>The public API's address.</summary>
     public static readonly Uri DefaultBaseAddress = new("https://api.firecrawl.dev");
+
+    // FIRECRAWL_API_URL when it was set but is not an absolute URI: Validate names it rather than silently using the public API.
+    private readonly string? _invalidApiUrl;
+
+    /// <summary>Creates options with the documented defaults (reading <c>FIRECRAWL_API_URL</c> for <see cref="BaseAddress"/>).</summary>
+    public FirecrawlJobClientOptions()
+    {
+        string? url = Environment.GetEnvironmentVariable(ApiUrlEnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            BaseAddress = DefaultBaseAddress;
+        }
+        else if (Uri.TryCreate(url.Trim(), UriKind.Absolute, out Uri? fromEnvironment) && fromEnvironment.Scheme is "http" or "https")
+        {
+            BaseAddress = fromEnvironment;
+        }
+        else
+        {
+            BaseAddress = DefaultBaseAddress;
+            _invalidApiUrl = url;
+        }
+    }
 
     /// <summary>
     /// Gets or sets the API key. Default: the <c>FIRECRAWL_API_KEY</c> environment variable.
@@ -16,10 +44,10 @@ public sealed class FirecrawlJobClientOptions
     public string? ApiKey { get; set; }
 
     /// <summary>
-    /// Gets or sets the API's origin. Default: <c>https://api.firecrawl.dev</c>. Every request, including
-    /// those that follow a <c>next</c> link, goes to this origin.
+    /// Gets or sets the API's origin. Default: the <c>FIRECRAWL_API_URL</c> environment variable, else
+    /// <c>https://api.firecrawl.dev</c>. Every request, including those that follow a <c>next</c> link, goes to this origin.
     /// </summary>
-    public Uri BaseAddress { get; set; } = DefaultBaseAddress;
+    public Uri BaseAddress { get; set; }
 
     /// <summary>Gets or sets how many times a transient failure (429, 408, 5xx, a dropped or stalled connection) is retried. Default: 5.</summary>
     public int MaxRetries { get; set; } = 5;
@@ -88,6 +116,18 @@ public sealed class FirecrawlJobClientOptions
     /// <summary>Gets or sets the clock used for retry delays, polling and timeouts. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Gets or sets the factory of the client's loggers (categories under <c>Firecrawl.Streaming</c>; events and ids in the
+    /// README). Default: null, no logging. Set from the container by <c>AddFirecrawlStreaming</c>.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory of the <c>"Firecrawl.Streaming"</c> meter the client's instruments are created on.
+    /// Default: null, a meter shared by the process. Set from the container by <c>AddFirecrawlStreaming</c>.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>Gets the API key to use: <see cref="ApiKey"/>, else the environment variable.</summary>
     /// <returns>The key, or <see langword="null"/>.</returns>
     public string? ResolveApiKey()
@@ -100,6 +140,7 @@ public sealed class FirecrawlJobClientOptions
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
     {
+        OptionRules.Require(_invalidApiUrl is null || !ReferenceEquals(BaseAddress, DefaultBaseAddress), ApiUrlEnvironmentVariable, "must be an absolute http or https URI");
         OptionRules.Require(BaseAddress is { IsAbsoluteUri: true, Scheme: "http" or "https" }, nameof(BaseAddress), "must be an absolute http or https URI");
 
         OptionRules.Require(MaxRetries >= 0, nameof(MaxRetries), "must be zero or more");
@@ -116,6 +157,29 @@ public sealed class FirecrawlJobClientOptions
         OptionRules.Require(ReadBufferSize is >= 512 and <= 16 * 1024 * 1024, nameof(ReadBufferSize), "must be between 512 bytes and 16 MiB");
         OptionRules.Require(TimeProvider is not null, nameof(TimeProvider), "must not be null");
     }
+
+    /// <summary>
+    /// Creates a handler with the settings the client's own <see cref="HttpClient"/> uses: automatic decompression
+    /// (gzip, deflate, brotli), connections recycled every 5 minutes (so DNS changes are seen), a 30-second connect
+    /// timeout, and no automatic redirects (the client decides on redirects itself, refusing any to another origin).
+    /// Use it as the primary handler of an <see cref="HttpClient"/> you pass to the client (<c>AddFirecrawlStreaming</c> does).
+    /// </summary>
+    /// <returns>A new handler.</returns>
+    public static SocketsHttpHandler CreateHttpHandler() => new()
+    {
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+
+        // Redirects are decided by the client, where the origin rule is applied.
+        AllowAutoRedirect = false,
+    };
+
+    /// <summary>The logger of requests and retries (set by the client on its own copy of the options).</summary>
+    internal ILogger HttpLogger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>The client's instruments (set by the client on its own copy of the options).</summary>
+    internal ClientMetrics? Metrics { get; set; }
 
     internal FirecrawlJobClientOptions Clone() => (FirecrawlJobClientOptions)MemberwiseClone();
 }

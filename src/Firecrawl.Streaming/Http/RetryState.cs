@@ -35,6 +35,7 @@ internal sealed partial class RetryState(FirecrawlJobClientOptions options)
         TimeSpan? asked = error is FirecrawlApiException { RetryAfter: TimeSpan wanted } ? wanted : null;
         if (!_backoff.TryNext(asked, out TimeSpan delay))
         {
+            Log.RetriesExhausted(options.HttpLogger, ApiConnection.Quote(uri), options.MaxRetries, error.Message);
             if (error is FirecrawlApiException)
             {
                 return null;
@@ -45,6 +46,17 @@ internal sealed partial class RetryState(FirecrawlJobClientOptions options)
                 JobStreamErrorCode.Transport,
                 error)
             { RequestUri = uri, JobId = jobId };
+        }
+
+        string reason = ClientMetrics.ReasonOf(error);
+        options.Metrics?.RecordRetry(reason);
+        if (reason == "rate_limited")
+        {
+            Log.RateLimited(options.HttpLogger, ApiConnection.Quote(uri), delay.TotalMilliseconds, _backoff.Failures, options.MaxRetries);
+        }
+        else
+        {
+            Log.RequestRetrying(options.HttpLogger, ApiConnection.Quote(uri), delay.TotalMilliseconds, _backoff.Failures, options.MaxRetries, reason, error.Message);
         }
 
         return delay;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
 
@@ -35,6 +36,7 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     private long _held;
     private HandedOutPages _handedOut;
     private bool _completed;
+    private Activity? _span;
 
     /// <param name="api">The connection.</param>
     /// <param name="endpoint">The kind of job.</param>
@@ -58,6 +60,9 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     }
 
     public long Skip { get; }
+
+    /// <summary>Gets or sets the span of the job stream this chunk belongs to: the parent of each request's span.</summary>
+    public Activity? Parent { get; init; }
 
     public Uri Uri { get; private set; }
 
@@ -103,6 +108,7 @@ internal sealed partial class ChunkSession : IAsyncDisposable
             }
             catch (Exception e) when (RetryState.CanRetry(e, cancellationToken))
             {
+                EndSpan(e);
                 TimeSpan delay = _retry.NextDelay(e, Uri, _jobId) ?? throw e.Rethrow();
                 await CloseAsync().ConfigureAwait(false);
                 await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -131,6 +137,13 @@ internal sealed partial class ChunkSession : IAsyncDisposable
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
+        // One span per request (a retry is a new one), from sending it to the end of its body; the HTTP client's own span
+        // is its child, since it starts in this async flow. The stream's span is named explicitly: a chunk read ahead runs
+        // outside the flow that started the stream.
+        _span = FirecrawlStreamingDiagnostics.Source.StartActivity("firecrawl.chunk.request", ActivityKind.Internal, Parent?.Context ?? default);
+        _span?.SetTag("firecrawl.job.id", _jobId);
+        _span?.SetTag("firecrawl.chunk.skip", Skip);
+        _span?.SetTag("url.full", ApiConnection.Quote(Uri));
         _response = await SendAsync(cancellationToken).ConfigureAwait(false);
         Stream stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         _body = StartPump(stream, cancellationToken);
@@ -142,8 +155,32 @@ internal sealed partial class ChunkSession : IAsyncDisposable
         _handedOut.BeginAttempt();
     }
 
+    /// <summary>Ends the span of the current request: with an error, or (null) as finished.</summary>
+    private void EndSpan(Exception? error)
+    {
+        if (_span is null)
+        {
+            return;
+        }
+
+        if (error is not null)
+        {
+            _span.SetStatus(ActivityStatusCode.Error, error.Message);
+            _span.SetTag("error.type", error.GetType().Name);
+        }
+        else
+        {
+            _span.SetTag("firecrawl.chunk.pages", PageCount);
+            _span.SetTag("firecrawl.chunk.bytes", BytesReceived);
+        }
+
+        _span.Stop();
+        _span = null;
+    }
+
     private async ValueTask CloseAsync()
     {
+        EndSpan(error: null);
         if (_opening is Task opening)
         {
             // A prefetched request that is no longer wanted: stop it rather than wait for its headers.

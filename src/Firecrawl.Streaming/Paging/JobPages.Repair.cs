@@ -124,6 +124,8 @@ public sealed partial class JobPages
     private async IAsyncEnumerable<ScrapedPage> RepairAsync(StreamRun run, long frontier, bool frontierIsEnd, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         run.Repair.JobSize = Math.Max(Status?.Completed ?? 0, frontier);
+        Log.GapRepairStarted(_api.PagingLogger, _endpoint.Noun, JobId, run.Listing.Start, frontier);
+        int before = run.Repair.Found;
         await foreach (ChunkPage found in run.Repair.RunAsync(frontier, frontierIsEnd, cancellationToken).ConfigureAwait(false))
         {
             Interlocked.Increment(ref _repaired);
@@ -131,6 +133,8 @@ public sealed partial class JobPages
             found.Page.SetResumeToken(OutOfOrderToken(run.Listing));
             yield return found.Page;
         }
+
+        Log.GapRepairFinished(_api.PagingLogger, _endpoint.Noun, JobId, run.Repair.Found - before, run.Repair.Requests);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 
 namespace Firecrawl.Streaming;
 
@@ -13,10 +15,12 @@ public sealed partial class JobPages
         TimeProvider time = options.TimeProvider;
         StreamRun run = StartRun();
         long skip = run.Resume.Skip;
+        using Activity? span = StartStreamSpan(run);
+        bool completed = false;
         var pages = new List<ChunkPage>();
         var progress = new StallWatch(time, options.JobStallTimeout);
 
-        var ranges = new RangeScheduler(_api, _endpoint, JobId, _options);
+        var ranges = new RangeScheduler(_api, _endpoint, JobId, _options) { Parent = span };
         Ranges = ranges;
         try
         {
@@ -127,6 +131,8 @@ public sealed partial class JobPages
                             yield return found;
                         }
 
+                        LogFinished();
+                        completed = true;
                         yield break;
                     }
 
@@ -138,6 +144,7 @@ public sealed partial class JobPages
                 long target = next ?? walkedTo;
                 if (progress.Observe(delivered > 0, status))
                 {
+                    Log.Stalled(_api.PagingLogger, _endpoint.Noun, JobId, status.Status, options.JobStallTimeout);
                     throw new FirecrawlApiException(
                         $"The {_endpoint.Noun} {JobId} has reported \"{status.Status}\" for {options.JobStallTimeout} without a new page or a change in its counts.",
                         JobStreamErrorCode.CursorStalled) { RequestUri = chunk.Uri, Status = 200, JobId = JobId };
@@ -145,6 +152,7 @@ public sealed partial class JobPages
 
                 if (chunk.PageCount == 0 || target == skip)
                 {
+                    Log.Polling(_api.PagingLogger, _endpoint.Noun, JobId, status.Status, status.Completed, status.Total, options.PollInterval.TotalMilliseconds);
                     await Task.Delay(options.PollInterval, time, token).ConfigureAwait(false);
                 }
 
@@ -153,8 +161,39 @@ public sealed partial class JobPages
         }
         finally
         {
+            // An iterator cannot catch around its yields: the span says whether the job was read to its end
+            // (false after an error, and when the consumer stopped early).
+            span?.SetTag("firecrawl.job.completed", completed);
+
             // However the stream ends (done, an error, the consumer stopped), chunks read ahead are not wanted.
             await ranges.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The span of one enumeration (null when nobody listens), and the log of its start.</summary>
+    private Activity? StartStreamSpan(StreamRun run)
+    {
+        if (run.Resume.DeliveredBefore > 0)
+        {
+            Log.StreamResumed(_api.PagingLogger, _endpoint.Noun, JobId, run.Resume.DeliveredBefore - 1);
+        }
+        else
+        {
+            Log.StreamStarted(_api.PagingLogger, _endpoint.Noun, JobId);
+        }
+
+        Activity? span = FirecrawlStreamingDiagnostics.Source.StartActivity("firecrawl.job.stream", ActivityKind.Internal);
+        span?.SetTag("firecrawl.job.id", JobId);
+        span?.SetTag("firecrawl.job.kind", Kind.ToString());
+        return span;
+    }
+
+    private void LogFinished()
+    {
+        if (_api.PagingLogger.IsEnabled(LogLevel.Information))
+        {
+            JobCoverage coverage = Coverage;
+            Log.StreamFinished(_api.PagingLogger, _endpoint.Noun, JobId, coverage.Delivered, coverage.DuplicatesDropped, coverage.Repaired, coverage.BytesReceived);
         }
     }
 

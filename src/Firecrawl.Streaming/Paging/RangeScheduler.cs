@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Firecrawl.Streaming;
 
 /// <summary>
@@ -48,6 +50,9 @@ internal sealed class RangeScheduler : IAsyncDisposable
     /// <summary>Gets the client's buffers this walk reuses: body segments and, when pages are pooled, page buffers.</summary>
     public StreamPools Pools { get; }
 
+    /// <summary>Gets the span of the job stream: the parent of every chunk request's span, read ahead or not.</summary>
+    public Activity? Parent { get; init; }
+
     /// <summary>Gets the number of chunks requested ahead of the walk and not yet taken.</summary>
     public int Held => _held.Count;
 
@@ -74,7 +79,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
 
         int? limit = LimitAt(skip);
         _frontier = Math.Max(_frontier, skip + (limit ?? 0));
-        return new ChunkSession(_api, _endpoint, _jobId, skip, limit, _streamOptions, this);
+        return new ChunkSession(_api, _endpoint, _jobId, skip, limit, _streamOptions, this) { Parent = Parent };
     }
 
     /// <summary>
@@ -152,7 +157,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
 
     private void Launch(long skip, int? limit, CancellationToken cancellationToken)
     {
-        var session = new ChunkSession(_api, _endpoint, _jobId, skip, limit, _streamOptions, this);
+        var session = new ChunkSession(_api, _endpoint, _jobId, skip, limit, _streamOptions, this) { Parent = Parent };
         session.Prefetch(cancellationToken);
         _held.Add(skip, session);
         PeakHeld = Math.Max(PeakHeld, _held.Count);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Firecrawl.Streaming.Checkpoints;
+using Microsoft.Extensions.Logging;
 
 namespace Firecrawl.Streaming.Pipeline;
 
@@ -18,13 +20,14 @@ internal sealed class CheckpointWatermark : IDisposable
     private readonly long[] _durableThrough;
     private readonly ICheckpointStore? _store;
     private readonly PipelineMetrics _metrics;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _saveGate = new(1, 1);
     private readonly string[] _sinkNames;
     private long _covered = -1;
     private string? _coveredToken;
     private long _saved = -1;
 
-    public CheckpointWatermark(string[] sinkNames, ICheckpointStore? store, string? resumedFrom, PipelineMetrics metrics)
+    public CheckpointWatermark(string[] sinkNames, ICheckpointStore? store, string? resumedFrom, PipelineMetrics metrics, ILogger logger)
     {
         _sinkNames = sinkNames;
         _durableThrough = new long[sinkNames.Length];
@@ -32,6 +35,7 @@ internal sealed class CheckpointWatermark : IDisposable
         _store = store;
         _coveredToken = resumedFrom;
         _metrics = metrics;
+        _logger = logger;
     }
 
     /// <summary>Gets the resume token of the last page every sink has made durable, or the one the run resumed from.</summary>
@@ -106,9 +110,12 @@ internal sealed class CheckpointWatermark : IDisposable
         {
             if (sequence > _saved)
             {
+                using Activity? span = FirecrawlStreamingDiagnostics.Source.StartActivity("firecrawl.checkpoint", ActivityKind.Internal);
+                span?.SetTag("firecrawl.checkpoint.pages", sequence + 1);
                 await _store.SaveAsync(Checkpoint(token), cancellationToken).ConfigureAwait(false);
                 _saved = sequence;
                 _metrics.Checkpoints.Add(1);
+                Log.CheckpointSaved(_logger, sequence + 1);
             }
         }
         finally

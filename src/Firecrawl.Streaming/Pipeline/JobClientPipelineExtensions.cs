@@ -1,4 +1,5 @@
 using Firecrawl.Streaming.Checkpoints;
+using Microsoft.Extensions.Logging;
 
 namespace Firecrawl.Streaming.Pipeline;
 
@@ -41,7 +42,7 @@ public static class JobClientPipelineExtensions
     /// </code>
     /// </example>
     public static async Task<PipelineResult> StreamJobToSinksAsync(
-        this FirecrawlJobClient client,
+        this IFirecrawlJobClient client,
         JobKind kind,
         string jobId,
         IReadOnlyList<IPageSink> sinks,
@@ -72,6 +73,10 @@ public static class JobClientPipelineExtensions
 
             // A job-start checkpoint names no page: the stream starts at the first one.
             resumeAfter = checkpoint.ResumeAfter;
+            if (options.LoggerFactory is not null && ResumeToken.TryParse(resumeAfter, out _, out _, out long position, out _))
+            {
+                Log.ResumingFromCheckpoint(options.LoggerFactory.CreateLogger(FirecrawlStreamingDiagnostics.LoggerCategory + ".Pipeline"), jobId, position + 1);
+            }
         }
         else
         {
@@ -140,7 +145,7 @@ public static class JobClientPipelineExtensions
     /// When a finished job reports more pages than were delivered, reads its errors endpoint: a page listed there as
     /// failed or robots-blocked is accounted for. Failing to read it leaves the pages unaccounted, which says enough.
     /// </summary>
-    private static async Task<PipelineResult> ReconcileAsync(FirecrawlJobClient client, PipelineResult result, CancellationToken cancellationToken)
+    private static async Task<PipelineResult> ReconcileAsync(IFirecrawlJobClient client, PipelineResult result, CancellationToken cancellationToken)
     {
         if (result.Coverage is not { Status.IsTerminal: true, Unaccounted: > 0 } coverage)
         {

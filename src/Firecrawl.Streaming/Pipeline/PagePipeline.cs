@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Firecrawl.Streaming.Pipeline;
 
@@ -50,7 +52,8 @@ internal sealed partial class PagePipeline
         _options = options;
         _time = options.TimeProvider;
         Metrics = PipelineMetrics.For(options.MeterFactory);
-        Watermark = new CheckpointWatermark([.. sinks.Select(s => s.Name)], options.Checkpoint, resumedFrom, Metrics);
+        Logger = options.LoggerFactory?.CreateLogger(FirecrawlStreamingDiagnostics.LoggerCategory + ".Pipeline") ?? NullLogger.Instance;
+        Watermark = new CheckpointWatermark([.. sinks.Select(s => s.Name)], options.Checkpoint, resumedFrom, Metrics, Logger);
 
         // Sinks whose options name the same dead-letter file share one writer, so their lines never interleave.
         var files = new Dictionary<string, DeadLetterFile>(StringComparer.Ordinal);
@@ -78,6 +81,8 @@ internal sealed partial class PagePipeline
 
     /// <summary>Gets a value indicating whether each sink runner releases the pages it was handed once their write completed.</summary>
     public bool OwnsPages { get; }
+
+    public ILogger Logger { get; }
 
     public CheckpointWatermark Watermark { get; }
 
@@ -187,8 +192,9 @@ internal sealed partial class PagePipeline
     }
 
     /// <summary>Counts a page a sink set aside; pages set aside by several sinks count once.</summary>
-    public void OnDeadLettered(ScrapedPage page, KeyValuePair<string, object?> sinkTag)
+    public void OnDeadLettered(ScrapedPage page, KeyValuePair<string, object?> sinkTag, Exception error)
     {
+        Log.DeadLettered(Logger, (string)sinkTag.Value!, page.Key, error.Message);
         _deadLettered.TryAdd((page.JobId, page.Key), 0);
         Metrics.DeadLettered.Add(1, sinkTag);
     }
@@ -254,6 +260,11 @@ internal sealed partial class PagePipeline
 
     private async ValueTask DisposeSinksAsync(bool throwOnError)
     {
+        if (_options.LeaveSinksOpen)
+        {
+            return; // the caller's to use and dispose
+        }
+
         Exception? first = null;
         foreach (SinkRunner runner in _runners)
         {

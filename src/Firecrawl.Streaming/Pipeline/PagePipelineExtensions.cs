@@ -14,7 +14,8 @@ public static class PagePipelineExtensions
     /// <param name="pages">The pages, in job order. To resume, start this stream after the stored checkpoint's
     /// <see cref="PipelineCheckpoint.ResumeAfter"/> (<see cref="CheckpointStoreExtensions.LoadCheckpointAsync"/>), or use
     /// <see cref="JobClientPipelineExtensions.StreamJobToSinksAsync"/>, which does.</param>
-    /// <param name="sinks">The sinks, with distinct names. The run owns them: each is disposed when the run ends, however it ends.</param>
+    /// <param name="sinks">The sinks, with distinct names. The run owns them: each is disposed when the run ends, however it
+    /// ends, unless <see cref="PipelineOptions.LeaveSinksOpen"/> is set.</param>
     /// <param name="options">The options; null for the defaults.</param>
     /// <param name="cancellationToken">Stops the run: the reader and every sink.</param>
     /// <returns>What each sink wrote, and the last checkpoint.</returns>
@@ -56,11 +57,14 @@ public static class PagePipelineExtensions
         return new PagePipeline(pages, pages as IJobStatusSource, sinks, options, resumedFrom: null).RunAsync(cancellationToken);
     }
 
-    /// <summary>Writes every page of <paramref name="pages"/> to the given sinks with the default options.</summary>
+    /// <summary>Writes every page of <paramref name="pages"/> to one sink with the default options.</summary>
     /// <param name="pages">The pages, in job order.</param>
-    /// <param name="sinks">The sinks, with distinct names; each is disposed when the run ends.</param>
-    /// <returns>What each sink wrote.</returns>
-    /// <exception cref="ArgumentException">No sink, or two sinks share a name.</exception>
-    public static Task<PipelineResult> ToSinksAsync(this IAsyncEnumerable<ScrapedPage> pages, params IPageSink[] sinks) =>
-        pages.ToSinksAsync((IReadOnlyList<IPageSink>)sinks, options: null, CancellationToken.None);
+    /// <param name="sink">The sink; it is disposed when the run ends.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>What the sink wrote.</returns>
+    public static Task<PipelineResult> ToSinksAsync(this IAsyncEnumerable<ScrapedPage> pages, IPageSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return pages.ToSinksAsync([sink], options: null, cancellationToken);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Firecrawl.Streaming.Checkpoints;
+using Microsoft.Extensions.Logging;
 
 namespace Firecrawl.Streaming.Pipeline;
 
@@ -80,6 +81,18 @@ public sealed class PipelineOptions
     /// the process. Default: null.
     /// </summary>
     public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the factory of the pipeline's loggers (sink retries and failures, dead letters, checkpoints, resumes;
+    /// category <c>Firecrawl.Streaming.Pipeline</c>). Default: null, no logging.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the sinks stay open when the run ends, for the caller to use or dispose: say, one sink given
+    /// to several runs, or read back in a test. They are still flushed. Default: false, the run disposes them.
+    /// </summary>
+    public bool LeaveSinksOpen { get; set; }
 
     /// <summary>Gets or sets the clock for batch delays, retry delays, checkpoint periods and rates. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -72,6 +72,6 @@ internal sealed partial class SinkRunner
     {
         await _deadLetters!.AppendAsync(page, Sink.Name, error, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _pagesDeadLettered);
-        _pipeline.OnDeadLettered(page, Tag);
+        _pipeline.OnDeadLettered(page, Tag, error);
     }
 }

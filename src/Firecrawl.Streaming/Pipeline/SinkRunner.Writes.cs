@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Firecrawl.Streaming.Pipeline;
 
 /// <summary>Writing batches (in order, or several at once), retrying failures, flushing, and settling at the end.</summary>
@@ -95,10 +97,11 @@ internal sealed partial class SinkRunner
         }
     }
 
-    private async Task WriteWithRetriesAsync(IReadOnlyList<ScrapedPage> batch, CancellationToken cancellationToken)
+    private async Task WriteWithRetriesAsync(List<ScrapedPage> batch, CancellationToken cancellationToken)
     {
+        using Activity? span = StartSpan("firecrawl.sink.write", batch.Count);
         var backoff = new SinkRetry(_options);
-        while (true)
+        for (int attempt = 1; ; attempt++)
         {
             try
             {
@@ -107,8 +110,14 @@ internal sealed partial class SinkRunner
             }
             catch (Exception e) when (backoff.ShouldRetry(e, cancellationToken, out TimeSpan delay))
             {
-                CountRetry();
+                CountRetry("write");
+                Log.SinkRetrying(_pipeline.Logger, Sink.Name, "write", batch.Count, delay.TotalMilliseconds, attempt, e.Message);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (span is not null)
+            {
+                span.SetStatus(ActivityStatusCode.Error, e.Message);
+                throw;
             }
         }
     }
@@ -141,24 +150,33 @@ internal sealed partial class SinkRunner
 
         long through = _writtenThrough;
         var backoff = new SinkRetry(_options);
-        while (true)
+        int pages = (int)Math.Min(_unflushed, int.MaxValue);
+        using (Activity? span = StartSpan("firecrawl.sink.flush", pages))
         {
-            try
+            long started = _time.GetTimestamp();
+            for (int attempt = 1; ; attempt++)
             {
-                await FlushOnceAsync(cancellationToken).ConfigureAwait(false);
-                break;
+                try
+                {
+                    await FlushOnceAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (backoff.ShouldRetry(e, cancellationToken, out TimeSpan delay))
+                {
+                    CountRetry("flush");
+                    Log.SinkRetrying(_pipeline.Logger, Sink.Name, "flush", pages, delay.TotalMilliseconds, attempt, e.Message);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A sink that cannot flush cannot make anything more durable: settling does not try again.
+                    _flushFailed = true;
+                    span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                    throw;
+                }
             }
-            catch (Exception e) when (backoff.ShouldRetry(e, cancellationToken, out TimeSpan delay))
-            {
-                CountRetry();
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A sink that cannot flush cannot make anything more durable: settling does not try again.
-                _flushFailed = true;
-                throw;
-            }
+
+            _pipeline.Metrics.FlushDuration.Record(_time.GetElapsedTime(started).TotalSeconds, Tag);
         }
 
         _unflushed = 0;
@@ -240,9 +258,17 @@ internal sealed partial class SinkRunner
         }
     }
 
-    private void CountRetry()
+    private void CountRetry(string operation)
     {
         Interlocked.Increment(ref _retries);
-        _pipeline.Metrics.Retries.Add(1, Tag);
+        _pipeline.Metrics.Retries.Add(1, Tag, new KeyValuePair<string, object?>(PipelineMetrics.OperationTag, operation));
+    }
+
+    private Activity? StartSpan(string name, int pages)
+    {
+        Activity? span = FirecrawlStreamingDiagnostics.Source.StartActivity(name, ActivityKind.Internal);
+        span?.SetTag(PipelineMetrics.SinkTag, Sink.Name);
+        span?.SetTag("firecrawl.sink.pages", pages);
+        return span;
     }
 }

@@ -105,6 +105,7 @@ internal sealed partial class SinkRunner
     {
         if (Interlocked.CompareExchange(ref _error, error, null) is null)
         {
+            Log.SinkFailed(_pipeline.Logger, Sink.Name, error.Message);
             _pipeline.Fail(error);
             _own!.Cancel();
         }

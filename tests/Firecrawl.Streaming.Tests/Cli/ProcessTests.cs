@@ -8,7 +8,8 @@ namespace Firecrawl.Streaming.Tests.Cli;
 
 /// <summary>
 /// The built tool as a real process: its own console streams (pages piped through standard output, which is
-/// redirected so progress falls back to plain lines) and a real SIGINT, as Ctrl+C sends it.
+/// redirected so progress falls back to plain lines), a real SIGINT, as Ctrl+C sends it, and a real SIGTERM, as a service
+/// manager sends it.
 /// </summary>
 public sealed class ProcessTests : FakeServerTestBase, IDisposable
 {
@@ -72,8 +73,10 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
         Assert.DoesNotContain(Server.ApiKey, stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Process_Sigint_ExitsWith130LeavingACheckpointThatResumes()
+    [Theory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task Process_Signal_StopsCleanlyWithItsExitCodeLeavingACheckpointThatResumes(string signalName, int expected)
     {
         FakeJob job = Server.AddJob(Pages(400), new FakeJobOptions { PageLimit = 10, Latency = TimeSpan.FromMilliseconds(20) });
         string jsonl = _directory.Combine("pages.jsonl");
@@ -104,7 +107,7 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
             }
         }
 
-        using (Process signal = Process.Start("kill", ["-INT", first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (Process signal = Process.Start("kill", ["-" + signalName, first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await signal.WaitForExitAsync(Ct);
         }
@@ -112,7 +115,7 @@ public sealed class ProcessTests : FakeServerTestBase, IDisposable
         (int code, _, string error) = await FinishAsync(first, stdout, stderr);
         CliResult resumed = await CliRun.RunAsync(args, new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = Server.ApiKey }, Ct);
 
-        Assert.True(code == 130, $"exit code {code}: {error}");
+        Assert.True(code == expected, $"exit code {code}: {error}");
         Assert.Matches(@"error: Cancelled after \d+ pages; run the same command again to resume from the checkpoint in ", error);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);

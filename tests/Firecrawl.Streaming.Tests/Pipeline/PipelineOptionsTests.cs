@@ -88,15 +88,38 @@ public sealed class PipelineOptionsTests
     }
 
     [Fact]
-    public async Task ToSinksAsync_ParamsOverload_WritesToEverySink()
+    public async Task ToSinksAsync_OneSinkOverload_WritesEveryPage()
     {
         var a = new RecordingSink("a");
-        var b = new DelegatePageSink("b", (pages, _) => ValueTask.CompletedTask);
 
-        PipelineResult result = await new CountingSource(12).ToSinksAsync(a, b);
+        PipelineResult result = await new CountingSource(12).ToSinksAsync(a, TestContext.Current.CancellationToken);
 
         Assert.Equal(12, a.PagesWritten);
-        Assert.Equal([12L, 12L], result.Sinks.Select(s => s.PagesWritten));
+        Assert.Equal([12L], result.Sinks.Select(s => s.PagesWritten));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_OneSinkOverloadCancelled_Throws()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new CountingSource(12).ToSinksAsync(new RecordingSink("a"), cancelled.Token));
+    }
+
+    [Fact]
+    public async Task ToSinksAsync_LeaveSinksOpen_SinksNotDisposed()
+    {
+        var open = new RecordingSink("open");
+        var owned = new RecordingSink("owned");
+
+        await new CountingSource(5).ToSinksAsync([open], new PipelineOptions { LeaveSinksOpen = true }, TestContext.Current.CancellationToken);
+        await new CountingSource(5).ToSinksAsync([owned], new PipelineOptions(), TestContext.Current.CancellationToken);
+
+        Assert.False(open.Disposed);
+        Assert.True(open.Flushes > 0);
+        Assert.Equal(5, open.PagesWritten);
+        Assert.True(owned.Disposed);
     }
 
     [Fact]
