@@ -16,10 +16,11 @@ public sealed class AzuriteGroup : ICollectionFixture<AzuriteFixture>
 /// <summary>
 /// Azure Blob Storage for tests. With <c>AZURITE_CONNECTION_STRING</c> (a full connection string) or
 /// <c>AZURITE_BLOB_ENDPOINT</c> (e.g. <c>http://127.0.0.1:10000/devstoreaccount1</c>) set, uses that service.
-/// Otherwise starts Azurite's blob service from the repository's <c>.ci/node_modules</c> (installed by
-/// <c>npm install --prefix .ci</c>) on a free loopback port, in memory, and kills it when the collection is done.
+/// Otherwise starts Azurite's blob service from the repository's <c>.ci/node_modules</c> on a free loopback port, in
+/// memory, and kills it when the collection is done. When Azurite is missing there, the fixture installs it first with
+/// <c>npm ci --prefix .ci</c> (the committed <c>.ci/package-lock.json</c> pins every version) under a cross-process lock.
 /// </summary>
-/// <remarks>When Azurite is not installed the fixture fails, and with it every test that needs it: no test passes
+/// <remarks>When Azurite cannot be installed the fixture fails, and with it every test that needs it: no test passes
 /// without having talked to storage.</remarks>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
@@ -59,7 +60,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             return;
         }
 
-        string executable = FindAzurite();
+        string executable = await FindOrInstallAzuriteAsync();
         var clock = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
@@ -97,27 +98,67 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private static string ForEndpoint(string blobEndpoint) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={blobEndpoint};";
 
-    /// <summary>Finds <c>.ci/node_modules/.bin/azurite-blob</c> in the nearest directory above the test assembly that has <c>.ci/</c>.</summary>
-    private static string FindAzurite()
+    /// <summary>
+    /// Finds <c>.ci/node_modules/.bin/azurite-blob</c> in the nearest directory above the test assembly that has
+    /// <c>.ci/</c>, installing it first with <c>npm ci --prefix .ci</c> (from the committed lock file) when it is missing.
+    /// </summary>
+    private static async Task<string> FindOrInstallAzuriteAsync()
     {
         string name = OperatingSystem.IsWindows() ? "azurite-blob.cmd" : "azurite-blob";
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             string ci = Path.Combine(directory.FullName, ".ci");
-            if (Directory.Exists(ci))
+            if (!Directory.Exists(ci))
             {
-                string executable = Path.Combine(ci, "node_modules", ".bin", name);
-                return File.Exists(executable)
-                    ? executable
-                    : throw new InvalidOperationException(
-                        $"Azurite is not installed: {executable} is missing. Run `npm install --prefix .ci` in {directory.FullName} " +
-                        "(or set AZURITE_BLOB_ENDPOINT / AZURITE_CONNECTION_STRING to a running service).");
+                continue;
             }
+
+            string executable = Path.Combine(ci, "node_modules", ".bin", name);
+            if (File.Exists(executable))
+            {
+                return executable;
+            }
+
+            // Another test process may be installing right now: wait for it, then look again before installing.
+            using (await InstallLock.AcquireAsync(Path.Combine(ci, ".install.lock")))
+            {
+                if (!File.Exists(executable))
+                {
+                    await InstallAsync(directory.FullName, executable);
+                }
+            }
+
+            return executable;
         }
 
         throw new InvalidOperationException(
-            $"No .ci/ directory above {AppContext.BaseDirectory}, so Azurite cannot be found. Run the tests from the repository, " +
-            "after `npm install --prefix .ci`, or set AZURITE_BLOB_ENDPOINT / AZURITE_CONNECTION_STRING.");
+            $"No .ci/ directory above {AppContext.BaseDirectory}, so Azurite cannot be installed. Run the tests from the repository, " +
+            "or set AZURITE_BLOB_ENDPOINT / AZURITE_CONNECTION_STRING.");
+    }
+
+    private static async Task InstallAsync(string repository, string executable)
+    {
+        var clock = Stopwatch.StartNew();
+        (int exitCode, string output) result;
+        try
+        {
+            result = await InstallLock.RunAsync(OperatingSystem.IsWindows() ? "npm.cmd" : "npm",
+                ["ci", "--prefix", ".ci", "--no-audit", "--no-fund", "--loglevel=error"], repository);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException(
+                "Azurite is not installed and npm was not found: install Node.js 20+ (e.g. `apt-get install -y nodejs npm`), " +
+                "or set AZURITE_BLOB_ENDPOINT / AZURITE_CONNECTION_STRING to a running service.");
+        }
+
+        if (result.exitCode != 0 || !File.Exists(executable))
+        {
+            throw new InvalidOperationException(
+                $"`npm ci --prefix .ci` in {repository} failed (exit {result.exitCode}), so Azurite is not installed. Its output:\n{result.output}");
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"Azurite installed with npm ci in {clock.Elapsed.TotalSeconds:0.0} s.");
     }
 
     private static int FreeLoopbackPort()
