@@ -21,8 +21,8 @@ public sealed partial class RabbitMqFixture
                 "run `apt-get install -y rabbitmq-server` as root, or set RABBITMQ_TEST_URL to a running broker.");
         }
 
-        // Test processes started at once (several projects, an IDE and a terminal) must not run apt-get together.
-        using FileStream held = await AcquireLockAsync(Path.Combine(Path.GetTempPath(), "fcstream-test-installs", "rabbitmq.lock"));
+        // One apt-get at a time on the machine: the PostgreSQL fixture installs under the same lock.
+        using IDisposable held = await InstallLock.AcquireAsync(Path.Combine(Path.GetTempPath(), "firecrawl-streaming-apt.lock"));
         if (File.Exists(ServerScript))
         {
             return; // another process installed it while this one waited
@@ -72,24 +72,6 @@ public sealed partial class RabbitMqFixture
         TestContext.Current.SendDiagnosticMessage($"Installed rabbitmq-server in {clock.Elapsed.TotalSeconds:0.0} s.");
     }
 
-    /// <summary>Takes an exclusive lock on a file (flock on Unix), which the OS drops if this process dies holding it.</summary>
-    private static async Task<FileStream> AcquireLockAsync(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (clock.Elapsed < TimeSpan.FromMinutes(10))
-            {
-                await Task.Delay(250);
-            }
-        }
-    }
-
     private static async Task RunCheckedAsync(string program, IEnumerable<string> arguments)
     {
         (int code, string output) = await RunAsync(program, arguments);
@@ -99,30 +81,6 @@ public sealed partial class RabbitMqFixture
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        return (process.ExitCode, (await output) + (await error));
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        InstallLock.RunAsync(program, arguments, environment: environment);
 }
