@@ -57,6 +57,13 @@ public sealed class PipelineCheckpoint
     /// </summary>
     public string? ResumeAfter { get; }
 
+    /// <summary>
+    /// Gets the position in the job of the page <see cref="ResumeAfter"/> names (<see cref="ScrapedPage.Position"/>), or null
+    /// when no page is delivered yet: later checkpoints of a job have greater positions, so a store can refuse to go back.
+    /// </summary>
+    public long? ResumeAfterPosition =>
+        ResumeAfter is not null && ResumeToken.TryParse(ResumeAfter, out _, out _, out long position, out _) ? position : null;
+
     /// <summary>Gets the names of the sinks that hold every page up to <see cref="ResumeAfter"/>, or null when unknown.</summary>
     public IReadOnlyList<string>? SinkNames { get; }
 
