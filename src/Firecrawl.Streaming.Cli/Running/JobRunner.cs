@@ -26,8 +26,9 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         IRunDisplay display = ChooseDisplay(settings);
 
         using FirecrawlJobClient client = ApiClients.Create(console, redactor, new ApiSettings(settings.ApiUrl, settings.ApiKey, settings.MaxRetries), settings.PollInterval, settings.RetryBaseDelay);
-        FileCheckpointStore? store = settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null;
-        IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection);
+        ICheckpointStore? store = settings.CheckpointStore ?? (settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null);
+        Uri? amqp = settings.AmqpUri ?? AmqpUrl.Resolve(null, console, redactor);
+        IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection, amqp);
         var monitor = new RunMonitor(settings.JobId, [.. sinks.Select(s => s.Name)]);
         var options = new PipelineOptions
         {
@@ -149,14 +150,14 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             : new PlainDisplay(console.Error);
     }
 
-    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection)
+    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, Uri? amqp)
     {
         var sinks = new List<IPageSink>(specs.Count);
         try
         {
             foreach (SinkSpec spec in specs)
             {
-                sinks.Add(spec.Create(console, blobConnection));
+                sinks.Add(spec.Create(console, blobConnection, amqp));
             }
 
             return sinks;

@@ -2,6 +2,7 @@ using Firecrawl.Streaming.Pipeline;
 using System.Text.RegularExpressions;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Cli.IO;
+using Firecrawl.Streaming.RabbitMq;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.AzureBlobs;
 using Firecrawl.Streaming.Sinks.Lucene;
@@ -15,6 +16,7 @@ internal enum SinkKind
     Markdown,
     Lucene,
     Blob,
+    Amqp,
 }
 
 /// <summary>
@@ -24,7 +26,10 @@ internal enum SinkKind
 /// </summary>
 internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Text)
 {
-    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX]";
+    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX], amqp:EXCHANGE";
+
+    /// <summary>The variable that names the broker of <c>amqp:</c> sinks when <c>--amqp</c> does not.</summary>
+    public const string AmqpVariable = "FCSTREAM_AMQP_URL";
 
     /// <summary>Gets a value indicating whether this sink writes to standard output.</summary>
     public bool IsStdout => Kind == SinkKind.JsonLines && Target == "-";
@@ -48,11 +53,12 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
             "md" or "markdown" => SinkKind.Markdown,
             "lucene" => SinkKind.Lucene,
             "blob" => SinkKind.Blob,
+            "amqp" => SinkKind.Amqp,
             _ => throw CliException.Usage($"--to \"{text}\" has an unknown sink scheme \"{scheme}\"; use one of {Schemes}."),
         };
         if (target.Length == 0)
         {
-            throw CliException.Usage($"--to \"{text}\" names no {(kind == SinkKind.Blob ? "container" : "path")} after \"{scheme}:\".");
+            throw CliException.Usage($"--to \"{text}\" names no {kind switch { SinkKind.Blob => "container", SinkKind.Amqp => "exchange", _ => "path" }} after \"{scheme}:\".");
         }
 
         var spec = new SinkSpec(kind, target, $"{scheme}:{target}");
@@ -88,8 +94,9 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     /// <summary>Opens the sink. The returned sink reports its failures as <see cref="SinkFailedException"/> under <see cref="Text"/>.</summary>
     /// <param name="console">Standard output, for <c>jsonl:-</c>.</param>
     /// <param name="blobConnection">The storage connection string, for <c>blob:</c>.</param>
+    /// <param name="amqpUri">The broker, for <c>amqp:</c>.</param>
     /// <exception cref="SinkFailedException">The sink could not be opened.</exception>
-    public IPageSink Create(CliConsole console, string? blobConnection)
+    public IPageSink Create(CliConsole console, string? blobConnection, Uri? amqpUri = null)
     {
         try
         {
@@ -100,6 +107,8 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
                 SinkKind.Markdown => new MarkdownDirectorySink(Target),
                 SinkKind.Lucene => new LuceneIndexSink(Target),
                 SinkKind.Blob => CreateBlob(blobConnection),
+                SinkKind.Amqp => new RabbitMqPageSink(amqpUri ?? throw CliException.Usage(
+                    $"--to \"{Text}\" needs a broker: pass --amqp URL or set {AmqpVariable}."), Target),
                 _ => throw new InvalidOperationException($"No factory for {Kind}."),
             };
             return new TaggedSink(Text, sink);
@@ -114,6 +123,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     private string Identity => Kind switch
     {
         SinkKind.Blob => $"{Kind}:{Target.TrimEnd('/')}",
+        SinkKind.Amqp => $"{Kind}:{Target}",
         _ when IsStdout => "stdout",
         _ => $"{Kind}:{Path.GetFullPath(Target)}",
     };
