@@ -13,7 +13,7 @@ namespace Firecrawl.Streaming.Cli;
 /// </summary>
 public static class FcstreamApp
 {
-    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--amqp", "--state-db"];
+    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--pg-connection", "--amqp", "--state-db"];
 
     /// <summary>Runs the tool on the process's console, stopping cleanly on Ctrl+C (a second Ctrl+C ends it at once).</summary>
     /// <param name="args">The command line, without the program name.</param>

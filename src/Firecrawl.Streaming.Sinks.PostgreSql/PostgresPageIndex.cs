@@ -20,7 +20,7 @@ public sealed class PostgresPageIndex : IAsyncDisposable
     /// <param name="connectionString">The Npgsql connection string.</param>
     /// <param name="options">The sink options the table was written with (table and text-search configuration), or null for the defaults.</param>
     public PostgresPageIndex(string connectionString, PostgresPageSinkOptions? options = null)
-        : this(NpgsqlDataSource.Create(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), options, ownsDataSource: true)
+        : this(NpgsqlDataSource.Create(PostgresConnectionString.Resolve(connectionString ?? throw new ArgumentNullException(nameof(connectionString)))), options, ownsDataSource: true)
     {
     }
 

@@ -17,8 +17,8 @@ namespace Firecrawl.Streaming.Sinks.PostgreSql;
 /// <para>Text cannot hold NUL characters in PostgreSQL: the sink strips them (from text columns and from the JSON)
 /// rather than fail the page.</para>
 /// <para>The connection comes from a connection string or an <see cref="NpgsqlDataSource"/>; what the connection string
-/// leaves out (host, port, user, password, database) Npgsql takes from the standard <c>PGHOST</c>, <c>PGPORT</c>,
-/// <c>PGUSER</c>, <c>PGPASSWORD</c> and <c>PGDATABASE</c> variables. The sink's name and messages never include the
+/// leaves out (host, port, user, password, database) comes from the standard <c>PGHOST</c>, <c>PGPORT</c>,
+/// <c>PGUSER</c>, <c>PGPASSWORD</c> and <c>PGDATABASE</c> variables (<see cref="PostgresConnectionString.Resolve"/>). The sink's name and messages never include the
 /// connection string. Flushing has nothing to do: a batch is durable when its write returns.</para>
 /// <para>Writes run one at a time. With the checkpoint in the transaction keep the pipeline's
 /// <see cref="SinkOptions.MaxDegreeOfParallelism"/> at 1 (the default), so batches commit in job order.</para>
@@ -32,12 +32,12 @@ public sealed class PostgresPageSink : IPageSink
     private bool _tableEnsured;
     private bool _disposed;
 
-    /// <summary>Creates a sink that opens its own data source; <c>PG*</c> environment variables fill what the string leaves out.</summary>
+    /// <summary>Creates a sink that opens its own data source; the <c>PG*</c> environment variables fill what the string leaves out.</summary>
     /// <param name="connectionString">The Npgsql connection string; may be empty to use the <c>PG*</c> variables alone.</param>
     /// <param name="options">The options, or null for the defaults.</param>
     /// <exception cref="ArgumentException">The connection string or an option is invalid.</exception>
     public PostgresPageSink(string connectionString, PostgresPageSinkOptions? options = null)
-        : this(NpgsqlDataSource.Create(connectionString ?? throw new ArgumentNullException(nameof(connectionString))), options, ownsDataSource: true)
+        : this(NpgsqlDataSource.Create(PostgresConnectionString.Resolve(connectionString ?? throw new ArgumentNullException(nameof(connectionString)))), options, ownsDataSource: true)
     {
     }
 

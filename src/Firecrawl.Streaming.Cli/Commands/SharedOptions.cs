@@ -36,6 +36,7 @@ internal sealed class SharedOptions
     private readonly Option<string>? _pollInterval;
     private readonly Option<string>? _fields;
     private readonly Option<string>? _blobConnection;
+    private readonly Option<string>? _pgConnection;
     private readonly Option<string>? _deadLetters;
     private readonly Option<bool>? _quiet;
 
@@ -49,7 +50,7 @@ internal sealed class SharedOptions
         _to = new Option<string[]>("--to") { Description = $"A sink, repeatable: {SinkSpec.Schemes}.", Required = true, HelpName = "SINK" };
         _checkpoint = new Option<string>("--checkpoint")
         {
-            Description = "A checkpoint file: the run resumes after it when it exists, and keeps it current.",
+            Description = "A checkpoint file: the run resumes after it when it exists, and keeps it current. \"postgres\" keeps it in the postgres: sink's database, in the same transaction as each batch.",
             HelpName = "FILE",
         };
         _checkpointEvery = new Option<int>("--checkpoint-every")
@@ -73,6 +74,11 @@ internal sealed class SharedOptions
             Description = $"The storage connection string for blob: sinks (default: the {JobRunner.BlobConnectionVariable} environment variable); never printed.",
             HelpName = "CONNECTION_STRING",
         };
+        _pgConnection = new Option<string>("--pg-connection")
+        {
+            Description = "The PostgreSQL connection string for postgres: sinks and --checkpoint postgres (default and fill-in: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE); never printed.",
+            HelpName = "CONNECTION_STRING",
+        };
         _deadLetters = new Option<string>("--dead-letters")
         {
             Description = "A JSON Lines file for pages a sink cannot store (with the error); the run goes on. Default: such a page fails the run.",
@@ -90,7 +96,7 @@ internal sealed class SharedOptions
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option? option in new Option?[] { _to, _apiUrl, _apiKey, _checkpoint, _checkpointEvery, _pollInterval, _maxRetries, _fields, _blobConnection, _deadLetters, _quiet })
+        foreach (Option? option in new Option?[] { _to, _apiUrl, _apiKey, _checkpoint, _checkpointEvery, _pollInterval, _maxRetries, _fields, _blobConnection, _pgConnection, _deadLetters, _quiet })
         {
             if (option is not null)
             {
@@ -120,6 +126,7 @@ internal sealed class SharedOptions
             MaxRetries = MaxRetries(parse),
             Fields = FieldList.Parse(parse.GetValue(_fields!)),
             BlobConnection = NullIfBlank(parse.GetValue(_blobConnection!)),
+            PgConnection = NullIfBlank(parse.GetValue(_pgConnection!)),
             DeadLetterPath = NullIfBlank(parse.GetValue(_deadLetters!)),
             Quiet = parse.GetValue(_quiet!),
         };

@@ -5,6 +5,7 @@ using Firecrawl.Streaming.Cli.IO;
 using Firecrawl.Streaming.Cli.Progress;
 using Firecrawl.Streaming.Cli.Sinks;
 using Firecrawl.Streaming.Pipeline;
+using Firecrawl.Streaming.Sinks.PostgreSql;
 
 namespace Firecrawl.Streaming.Cli.Running;
 
@@ -17,6 +18,9 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
     public const string ApiKeyVariable = ApiClients.ApiKeyVariable;
     public const string BlobConnectionVariable = "AZURE_STORAGE_CONNECTION_STRING";
 
+    /// <summary>The <c>--checkpoint</c> value that keeps the checkpoint in the <c>postgres:</c> sink's database.</summary>
+    public const string PostgresCheckpoint = "postgres";
+
     /// <summary>Runs the job to its end and returns what it did.</summary>
     /// <exception cref="CliException">The run failed or was cancelled; the message is the sentence to show.</exception>
     public async Task<RunReport> RunAsync(RunSettings settings, CancellationToken cancellationToken)
@@ -26,9 +30,14 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         IRunDisplay display = ChooseDisplay(settings);
 
         using FirecrawlJobClient client = ApiClients.Create(console, redactor, new ApiSettings(settings.ApiUrl, settings.ApiKey, settings.MaxRetries), settings.PollInterval, settings.RetryBaseDelay);
-        ICheckpointStore? store = settings.CheckpointStore ?? (settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null);
+        string? pgConnection = PostgresConnection(settings);
+        bool pgCheckpoint = settings.CheckpointPath == PostgresCheckpoint;
+        await using NpgsqlDataSourceHolder pgCheckpoints = new(pgCheckpoint ? pgConnection : null);
+        ICheckpointStore? store = settings.CheckpointStore ?? (pgCheckpoint
+            ? new PostgresCheckpointStore(pgCheckpoints.DataSource!, settings.Sinks.Select(s => s.Text), settings.JobId)
+            : settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null);
         Uri? amqp = settings.AmqpUri ?? AmqpUrl.Resolve(null, console, redactor);
-        IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection, amqp);
+        IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection, pgConnection, pgCheckpoint ? PostgresCheckpointStore.DefaultTableName : null, amqp);
         var monitor = new RunMonitor(settings.JobId, [.. sinks.Select(s => s.Name)]);
         var options = new PipelineOptions
         {
@@ -97,6 +106,11 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
     /// </summary>
     public async Task<RunReport> StartAndRunAsync(RunSettings settings, Func<FirecrawlJobClient, CancellationToken, Task<StartedJob>> start, CancellationToken cancellationToken)
     {
+        if (settings.CheckpointPath == PostgresCheckpoint)
+        {
+            throw CliException.Usage("--checkpoint postgres resumes fcstream batch and crawl JOB_ID; to start a job and resume it later, name a checkpoint file.");
+        }
+
         FileCheckpointStore? store = settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null;
         if (store is not null && await LoadStartedJobAsync(store, cancellationToken).ConfigureAwait(false) is (JobKind kind, string id))
         {
@@ -150,14 +164,55 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             : new PlainDisplay(console.Error);
     }
 
-    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, Uri? amqp)
+    /// <summary>
+    /// The PostgreSQL connection string of the run (from <c>--pg-connection</c>, filled in from the <c>PG*</c> variables),
+    /// registered with the redactor, or null when no sink or checkpoint needs one.
+    /// </summary>
+    private string? PostgresConnection(RunSettings settings)
+    {
+        bool needed = settings.Sinks.Any(s => s.Kind == SinkKind.Postgres);
+        if (settings.CheckpointPath == PostgresCheckpoint && !needed)
+        {
+            throw CliException.Usage("--checkpoint postgres keeps the checkpoint in the database of a postgres: sink; add --to postgres:TABLE, or name a checkpoint file.");
+        }
+
+        if (!needed)
+        {
+            return null;
+        }
+
+        string resolved;
+        try
+        {
+            resolved = PostgresConnectionString.Resolve(settings.PgConnection, console.GetVariable);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage($"The PostgreSQL connection is malformed ({ErrorReporter.WithoutParameter(e).TrimEnd('.')}); check --pg-connection and the PG* variables.", e);
+        }
+
+        redactor.Add(settings.PgConnection);
+        redactor.Add(console.GetVariable("PGPASSWORD"));
+        redactor.Add(new Npgsql.NpgsqlConnectionStringBuilder(resolved).Password);
+        return resolved;
+    }
+
+    /// <summary>The data source of <c>--checkpoint postgres</c>, disposed when the run ends.</summary>
+    private sealed class NpgsqlDataSourceHolder(string? connectionString) : IAsyncDisposable
+    {
+        public Npgsql.NpgsqlDataSource? DataSource { get; } = connectionString is null ? null : Npgsql.NpgsqlDataSource.Create(connectionString);
+
+        public ValueTask DisposeAsync() => DataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+
+    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null, Uri? amqp = null)
     {
         var sinks = new List<IPageSink>(specs.Count);
         try
         {
             foreach (SinkSpec spec in specs)
             {
-                sinks.Add(spec.Create(console, blobConnection, amqp));
+                sinks.Add(spec.Create(console, blobConnection, pgConnection, pgCheckpointTable, amqp));
             }
 
             return sinks;

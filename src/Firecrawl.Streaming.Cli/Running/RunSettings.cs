@@ -32,6 +32,9 @@ internal sealed record RunSettings
     /// <summary>Gets the connection string given with <c>--blob-connection</c>; null falls back to <c>AZURE_STORAGE_CONNECTION_STRING</c>.</summary>
     public string? BlobConnection { get; init; }
 
+    /// <summary>Gets the connection string given with <c>--pg-connection</c>; what it leaves out comes from the <c>PG*</c> variables.</summary>
+    public string? PgConnection { get; init; }
+
     /// <summary>Gets the dead-letter file given with <c>--dead-letters</c>; null makes a page a sink cannot store fail the run.</summary>
     public string? DeadLetterPath { get; init; }
 

@@ -6,6 +6,7 @@ using Firecrawl.Streaming.RabbitMq;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.AzureBlobs;
 using Firecrawl.Streaming.Sinks.Lucene;
+using Firecrawl.Streaming.Sinks.PostgreSql;
 
 namespace Firecrawl.Streaming.Cli.Sinks;
 
@@ -16,6 +17,7 @@ internal enum SinkKind
     Markdown,
     Lucene,
     Blob,
+    Postgres,
     Amqp,
 }
 
@@ -26,7 +28,7 @@ internal enum SinkKind
 /// </summary>
 internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Text)
 {
-    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX], amqp:EXCHANGE";
+    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX], postgres:TABLE, amqp:EXCHANGE";
 
     /// <summary>The variable that names the broker of <c>amqp:</c> sinks when <c>--amqp</c> does not.</summary>
     public const string AmqpVariable = "FCSTREAM_AMQP_URL";
@@ -53,18 +55,25 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
             "md" or "markdown" => SinkKind.Markdown,
             "lucene" => SinkKind.Lucene,
             "blob" => SinkKind.Blob,
+            "postgres" or "pg" => SinkKind.Postgres,
             "amqp" => SinkKind.Amqp,
             _ => throw CliException.Usage($"--to \"{text}\" has an unknown sink scheme \"{scheme}\"; use one of {Schemes}."),
         };
         if (target.Length == 0)
         {
-            throw CliException.Usage($"--to \"{text}\" names no {kind switch { SinkKind.Blob => "container", SinkKind.Amqp => "exchange", _ => "path" }} after \"{scheme}:\".");
+            throw CliException.Usage($"--to \"{text}\" names no {kind switch { SinkKind.Blob => "container", SinkKind.Postgres => "table", SinkKind.Amqp => "exchange", _ => "path" }} after \"{scheme}:\".");
         }
 
-        var spec = new SinkSpec(kind, target, $"{scheme}:{target}");
+        // One spelling for postgres: the name keys the checkpoint row the sink writes in its transactions.
+        var spec = new SinkSpec(kind, target, $"{(kind == SinkKind.Postgres ? "postgres" : scheme)}:{target}");
         if (kind == SinkKind.Blob)
         {
             spec.CheckBlobTarget();
+        }
+
+        if (kind == SinkKind.Postgres && !Regex.IsMatch(target, "^([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant))
+        {
+            throw CliException.Usage($"--to \"{text}\" names an invalid table \"{target}\"; use name or schema.name of letters, digits and underscores.");
         }
 
         return spec;
@@ -94,9 +103,11 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     /// <summary>Opens the sink. The returned sink reports its failures as <see cref="SinkFailedException"/> under <see cref="Text"/>.</summary>
     /// <param name="console">Standard output, for <c>jsonl:-</c>.</param>
     /// <param name="blobConnection">The storage connection string, for <c>blob:</c>.</param>
+    /// <param name="pgConnection">The resolved PostgreSQL connection string, for <c>postgres:</c>.</param>
+    /// <param name="pgCheckpointTable">The checkpoint table each <c>postgres:</c> batch's transaction also writes, or null.</param>
     /// <param name="amqpUri">The broker, for <c>amqp:</c>.</param>
     /// <exception cref="SinkFailedException">The sink could not be opened.</exception>
-    public IPageSink Create(CliConsole console, string? blobConnection, Uri? amqpUri = null)
+    public IPageSink Create(CliConsole console, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null, Uri? amqpUri = null)
     {
         try
         {
@@ -107,6 +118,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
                 SinkKind.Markdown => new MarkdownDirectorySink(Target),
                 SinkKind.Lucene => new LuceneIndexSink(Target),
                 SinkKind.Blob => CreateBlob(blobConnection),
+                SinkKind.Postgres => new PostgresPageSink(pgConnection ?? string.Empty, new PostgresPageSinkOptions { TableName = Target, CheckpointTableName = pgCheckpointTable }),
                 SinkKind.Amqp => new RabbitMqPageSink(amqpUri ?? throw CliException.Usage(
                     $"--to \"{Text}\" needs a broker: pass --amqp URL or set {AmqpVariable}."), Target),
                 _ => throw new InvalidOperationException($"No factory for {Kind}."),
@@ -123,6 +135,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     private string Identity => Kind switch
     {
         SinkKind.Blob => $"{Kind}:{Target.TrimEnd('/')}",
+        SinkKind.Postgres => $"{Kind}:{Target}",
         SinkKind.Amqp => $"{Kind}:{Target}",
         _ when IsStdout => "stdout",
         _ => $"{Kind}:{Path.GetFullPath(Target)}",
