@@ -78,6 +78,7 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         Assert.True(records.Single(r => r.JobId == victimJob).Attempts >= 2, "the killed worker's job was not taken over: " + AllLogs());
         Assert.Contains(_workers.Skip(1), w => w.Log.Contains($"batch:{victimJob}:default: streaming (attempt ", StringComparison.Ordinal));
 
+        TestContext.Current.TestOutputHelper?.WriteLine(AllLogs());
         Dictionary<string, List<string>> stored = await PostgresKeysAsync(dataSource);
         foreach (FakeJob job in jobs)
         {
@@ -91,7 +92,7 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
 
     private Worker StartWorker(int index)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "fcstream.dll");
+        string dll = ToolPath();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -115,6 +116,26 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         return worker;
+    }
+
+    /// <summary>
+    /// The tool in its own build output (src/Firecrawl.Streaming.Cli/bin/CONFIGURATION/TFM), not the copy beside the tests:
+    /// the test host runs on the ASP.NET Core shared framework, so the copy here lacks assemblies the tool ships itself.
+    /// </summary>
+    private static string ToolPath()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string framework = output.Name, configuration = output.Parent!.Name;
+        for (DirectoryInfo? directory = output; directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "src", "Firecrawl.Streaming.Cli", "bin", configuration, framework, "fcstream.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"The tool's build output was not found above {AppContext.BaseDirectory}.");
     }
 
     /// <summary>Waits until the first worker streams a job whose JSON Lines file holds some pages but not all.</summary>
