@@ -120,7 +120,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
                 SinkKind.Blob => CreateBlob(blobConnection),
                 SinkKind.Postgres => new PostgresPageSink(pgConnection ?? string.Empty, new PostgresPageSinkOptions { TableName = Target, CheckpointTableName = pgCheckpointTable }),
                 SinkKind.Amqp => new RabbitMqPageSink(amqpUri ?? throw CliException.Usage(
-                    $"--to \"{Text}\" needs a broker: pass --amqp URL or set {AmqpVariable}."), Target),
+                    $"--to \"{Text}\" needs a broker: set {AmqpVariable} (a worker also takes --amqp URL)."), Target),
                 _ => throw new InvalidOperationException($"No factory for {Kind}."),
             };
             return new TaggedSink(Text, sink);
