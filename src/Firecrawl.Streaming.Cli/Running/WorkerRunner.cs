@@ -82,14 +82,15 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
         {
             return await StreamAsync(store, state, job, run.Token).ConfigureAwait(false);
         }
-        catch (CliException e) when (lost.Value && e.ExitCode == ExitCodes.Cancelled)
+        catch (Exception) when (lost.Value && run.IsCancellationRequested)
         {
             // Another worker holds the job now (this one stalled past its lease), and holds a message for it.
             Say($"{job}: the lease was taken over; this worker stopped streaming it.");
             return JobOutcome.Completed;
         }
-        catch (CliException e) when (e.ExitCode == ExitCodes.Cancelled)
+        catch (Exception e) when (run.IsCancellationRequested)
         {
+            // Stopping: the run flushed its sinks and saved its checkpoint; the next worker resumes after it at once.
             await ReleaseAsync(store, job).ConfigureAwait(false);
             throw new OperationCanceledException(e.Message, e, stopping);
         }
@@ -141,16 +142,18 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
         {
             report = await new JobRunner(console, redactor).RunAsync(run, cancellationToken).ConfigureAwait(false);
         }
-        catch (CliException e) when (e.ExitCode != ExitCodes.Cancelled && IsPermanent(e))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
-            await store.FailAsync(job.JobId, job.Profile, _holder, e.Message, null, CancellationToken.None).ConfigureAwait(false);
-            Say($"{job}: failed for good: {e.Message}");
-            return JobOutcome.Failed;
-        }
-        catch (Exception e) when (e is CliException { ExitCode: not ExitCodes.Cancelled } or NpgsqlException or IOException)
-        {
+            (int code, string sentence) = ErrorReporter.Describe(e, cancellationToken);
+            if (IsPermanent(code, e))
+            {
+                await store.FailAsync(job.JobId, job.Profile, _holder, sentence, null, CancellationToken.None).ConfigureAwait(false);
+                Say($"{job}: failed for good: {sentence}");
+                return JobOutcome.Failed;
+            }
+
             await ReleaseAsync(store, job).ConfigureAwait(false);
-            Say($"{job}: {ErrorReporter.Describe(e, cancellationToken).Sentence} It goes back to the queue.");
+            Say($"{job}: {sentence} It goes back to the queue.");
             return JobOutcome.Retry;
         }
 
@@ -180,15 +183,26 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
 
     /// <summary>
     /// Whether running the job again cannot help: it ended failed or cancelled on the server, it has pages nobody can
-    /// account for, it does not exist, or the stored checkpoint cannot resume it. Anything else (the API or a sink
-    /// unreachable) is worth another delivery.
+    /// account for, the API says the id is invalid or unknown, or the stored checkpoint cannot resume it. Anything
+    /// else (the API or a sink unreachable, a rejected key) is worth another delivery.
     /// </summary>
-    private static bool IsPermanent(CliException e) => e.ExitCode switch
+    private static bool IsPermanent(int code, Exception error)
     {
-        ExitCodes.Incomplete or ExitCodes.JobEnded or ExitCodes.Usage => true,
-        ExitCodes.Api => e.InnerException is FirecrawlApiException { Status: 404 } or FirecrawlApiException { ErrorCode: JobStreamErrorCode.RequestFailed },
-        _ => false,
-    };
+        if (code is ExitCodes.Incomplete or ExitCodes.JobEnded or ExitCodes.Usage)
+        {
+            return true;
+        }
+
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is FirecrawlApiException { Status: 400 or 404 } or FirecrawlApiException { ErrorCode: JobStreamErrorCode.RequestFailed })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async Task HeartbeatAsync(PostgresJobStore store, JobMessage job, CancellationTokenSource run, StrongBox lost)
     {
