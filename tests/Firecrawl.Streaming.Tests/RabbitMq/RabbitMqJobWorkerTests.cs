@@ -137,7 +137,9 @@ public sealed class RabbitMqJobWorkerTests(RabbitMqFixture broker)
         await stop.CancelAsync();
         await run.WaitAsync(s_wait, Ct);
         Assert.True(cancelled);
-        Assert.Equal((1u, 0u), await queue.CountAsync(Ct));
+
+        // The broker requeues the returned message asynchronously (a quorum queue commits it through its log first).
+        await WaitUntilAsync(async () => await queue.CountAsync(Ct) == (1u, 0u));
         await DeleteQueuesAsync();
     }
 
