@@ -3,11 +3,11 @@ using System.Diagnostics;
 namespace Firecrawl.Streaming.Tests.Infrastructure;
 
 /// <summary>Installing Debian's <c>rabbitmq-server</c> when it is missing, without letting the package start its own service.</summary>
-public sealed partial class RabbitMqFixture
+public sealed partial class RabbitMqNode
 {
     private const string PolicyFile = "/usr/sbin/policy-rc.d";
 
-    private static async Task EnsureInstalledAsync()
+    private static async Task EnsureInstalledAsync(Action<string> log)
     {
         if (File.Exists(ServerScript))
         {
@@ -69,7 +69,7 @@ public sealed partial class RabbitMqFixture
             await RunAsync("systemctl", ["disable", "--now", "rabbitmq-server"]);
         }
 
-        TestContext.Current.SendDiagnosticMessage($"Installed rabbitmq-server in {clock.Elapsed.TotalSeconds:0.0} s.");
+        log($"Installed rabbitmq-server in {clock.Elapsed.TotalSeconds:0.0} s.");
     }
 
     private static async Task RunCheckedAsync(string program, IEnumerable<string> arguments)
