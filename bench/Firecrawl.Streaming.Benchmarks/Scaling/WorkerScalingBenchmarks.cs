@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Firecrawl.Streaming.RabbitMq;
 using Firecrawl.Streaming.Sinks.PostgreSql;
 using Firecrawl.Streaming.Testing;
@@ -18,7 +21,7 @@ namespace Firecrawl.Streaming.Benchmarks.Scaling;
 /// </summary>
 /// <remarks>One operation = enqueue the jobs, wait until the shared state records every one completed. Jobs/s and
 /// pages/s follow from the mean: <see cref="Jobs"/> (or <see cref="Jobs"/> × <see cref="PagesPerJob"/>) ÷ mean.</remarks>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[Config(typeof(ScalingConfig))]
 [MemoryDiagnoser]
 public class WorkerScalingBenchmarks
 {
@@ -161,4 +164,14 @@ public class WorkerScalingBenchmarks
 
         throw new InvalidOperationException($"fcstream.dll was not found above {AppContext.BaseDirectory}: build src/Firecrawl.Streaming.Cli first.");
     }
+}
+
+/// <summary>
+/// In process (the work happens in the worker processes, so the host's toolchain does not matter, and no boilerplate
+/// project is built), one cold run as warm-up, three measured drains.
+/// </summary>
+public sealed class ScalingConfig : ManualConfig
+{
+    public ScalingConfig() => AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+        .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithId("Scaling"));
 }
