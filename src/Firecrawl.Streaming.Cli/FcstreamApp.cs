@@ -13,7 +13,7 @@ namespace Firecrawl.Streaming.Cli;
 /// </summary>
 public static class FcstreamApp
 {
-    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--pg-connection"];
+    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--pg-connection", "--amqp", "--state-db"];
 
     /// <summary>
     /// Runs the tool on the process's console, stopping cleanly on Ctrl+C or SIGTERM (a second signal ends it at once):
@@ -117,6 +117,8 @@ public static class FcstreamApp
             JobCommands.Errors(services),
             JobCommands.RetryFailed(services),
             SearchCommand.Create(services),
+            WorkerCommands.Enqueue(services),
+            WorkerCommands.Worker(services),
         };
 
     private static int Fail(CliConsole console, Redactor redactor, int exitCode, string sentence)

@@ -33,10 +33,11 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         string? pgConnection = PostgresConnection(settings);
         bool pgCheckpoint = settings.CheckpointPath == PostgresCheckpoint;
         await using NpgsqlDataSourceHolder pgCheckpoints = new(pgCheckpoint ? pgConnection : null);
-        ICheckpointStore? store = pgCheckpoint
+        ICheckpointStore? store = settings.CheckpointStore ?? (pgCheckpoint
             ? new PostgresCheckpointStore(pgCheckpoints.DataSource!, settings.Sinks.Select(s => s.Text), settings.JobId)
-            : settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null;
-        IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection, pgConnection, pgCheckpoint ? PostgresCheckpointStore.DefaultTableName : null);
+            : settings.CheckpointPath is { } path ? new FileCheckpointStore(path) : null);
+        Uri? amqp = settings.AmqpUri ?? AmqpUrl.Resolve(null, console, redactor);
+        IReadOnlyList<IPageSink> sinks = OpenSinks(settings.Sinks, blobConnection, pgConnection, pgCheckpoint ? PostgresCheckpointStore.DefaultTableName : null, amqp);
         var monitor = new RunMonitor(settings.JobId, [.. sinks.Select(s => s.Name)]);
         var options = new PipelineOptions
         {
@@ -211,14 +212,14 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         public ValueTask DisposeAsync() => DataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
-    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null)
+    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null, Uri? amqp = null)
     {
         var sinks = new List<IPageSink>(specs.Count);
         try
         {
             foreach (SinkSpec spec in specs)
             {
-                sinks.Add(spec.Create(console, blobConnection, pgConnection, pgCheckpointTable));
+                sinks.Add(spec.Create(console, blobConnection, pgConnection, pgCheckpointTable, amqp));
             }
 
             return sinks;

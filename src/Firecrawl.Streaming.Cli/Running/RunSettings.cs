@@ -48,6 +48,12 @@ internal sealed record RunSettings
     /// <summary>Gets the dead-letter file given with <c>--dead-letters</c>; null makes a page a sink cannot store fail the run.</summary>
     public string? DeadLetterPath { get; init; }
 
+    /// <summary>Gets the broker of <c>amqp:</c> sinks; null falls back to <c>FCSTREAM_AMQP_URL</c>.</summary>
+    public Uri? AmqpUri { get; init; }
+
+    /// <summary>Gets a checkpoint store that replaces <see cref="CheckpointPath"/>: a worker's shared one.</summary>
+    public Firecrawl.Streaming.Checkpoints.ICheckpointStore? CheckpointStore { get; init; }
+
     /// <summary>Gets the first retry delay; the public API's default suits it, the local demo server wants less.</summary>
     public TimeSpan? RetryBaseDelay { get; init; }
 }

@@ -2,6 +2,7 @@ using Firecrawl.Streaming.Pipeline;
 using System.Text.RegularExpressions;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Cli.IO;
+using Firecrawl.Streaming.RabbitMq;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Sinks.AzureBlobs;
 using Firecrawl.Streaming.Sinks.Lucene;
@@ -17,6 +18,7 @@ internal enum SinkKind
     Lucene,
     Blob,
     Postgres,
+    Amqp,
 }
 
 /// <summary>
@@ -26,7 +28,10 @@ internal enum SinkKind
 /// </summary>
 internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Text)
 {
-    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX], postgres:TABLE";
+    public const string Schemes = "jsonl:PATH, jsonl:-, md:DIR, lucene:DIR, blob:CONTAINER[/PREFIX], postgres:TABLE, amqp:EXCHANGE";
+
+    /// <summary>The variable that names the broker of <c>amqp:</c> sinks when <c>--amqp</c> does not.</summary>
+    public const string AmqpVariable = "FCSTREAM_AMQP_URL";
 
     /// <summary>Gets a value indicating whether this sink writes to standard output.</summary>
     public bool IsStdout => Kind == SinkKind.JsonLines && Target == "-";
@@ -51,11 +56,12 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
             "lucene" => SinkKind.Lucene,
             "blob" => SinkKind.Blob,
             "postgres" or "pg" => SinkKind.Postgres,
+            "amqp" => SinkKind.Amqp,
             _ => throw CliException.Usage($"--to \"{text}\" has an unknown sink scheme \"{scheme}\"; use one of {Schemes}."),
         };
         if (target.Length == 0)
         {
-            throw CliException.Usage($"--to \"{text}\" names no {(kind == SinkKind.Blob ? "container" : "path")} after \"{scheme}:\".");
+            throw CliException.Usage($"--to \"{text}\" names no {kind switch { SinkKind.Blob => "container", SinkKind.Postgres => "table", SinkKind.Amqp => "exchange", _ => "path" }} after \"{scheme}:\".");
         }
 
         // One spelling for postgres: the name keys the checkpoint row the sink writes in its transactions.
@@ -99,8 +105,9 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     /// <param name="blobConnection">The storage connection string, for <c>blob:</c>.</param>
     /// <param name="pgConnection">The resolved PostgreSQL connection string, for <c>postgres:</c>.</param>
     /// <param name="pgCheckpointTable">The checkpoint table each <c>postgres:</c> batch's transaction also writes, or null.</param>
+    /// <param name="amqpUri">The broker, for <c>amqp:</c>.</param>
     /// <exception cref="SinkFailedException">The sink could not be opened.</exception>
-    public IPageSink Create(CliConsole console, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null)
+    public IPageSink Create(CliConsole console, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null, Uri? amqpUri = null)
     {
         try
         {
@@ -112,6 +119,8 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
                 SinkKind.Lucene => new LuceneIndexSink(Target),
                 SinkKind.Blob => CreateBlob(blobConnection),
                 SinkKind.Postgres => new PostgresPageSink(pgConnection ?? string.Empty, new PostgresPageSinkOptions { TableName = Target, CheckpointTableName = pgCheckpointTable }),
+                SinkKind.Amqp => new RabbitMqPageSink(amqpUri ?? throw CliException.Usage(
+                    $"--to \"{Text}\" needs a broker: set {AmqpVariable} (a worker also takes --amqp URL)."), Target),
                 _ => throw new InvalidOperationException($"No factory for {Kind}."),
             };
             return new TaggedSink(Text, sink);
@@ -127,6 +136,7 @@ internal sealed partial record SinkSpec(SinkKind Kind, string Target, string Tex
     {
         SinkKind.Blob => $"{Kind}:{Target.TrimEnd('/')}",
         SinkKind.Postgres => $"{Kind}:{Target}",
+        SinkKind.Amqp => $"{Kind}:{Target}",
         _ when IsStdout => "stdout",
         _ => $"{Kind}:{Path.GetFullPath(Target)}",
     };

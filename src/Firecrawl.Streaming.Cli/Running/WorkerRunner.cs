@@ -1,0 +1,264 @@
+using System.Globalization;
+using Firecrawl.Streaming.Cli.Errors;
+using Firecrawl.Streaming.Cli.IO;
+using Firecrawl.Streaming.Cli.Progress;
+using Firecrawl.Streaming.Cli.Sinks;
+using Firecrawl.Streaming.RabbitMq;
+using Firecrawl.Streaming.Sinks.PostgreSql;
+using Npgsql;
+
+namespace Firecrawl.Streaming.Cli.Running;
+
+/// <summary>
+/// <c>fcstream worker</c>: consumes the job queue and streams each job with <see cref="JobRunner"/>, holding the job's
+/// lease in the shared PostgreSQL state while it does, with its checkpoint there too, so that a job a worker dropped
+/// (killed, stopped, a broker restart) is resumed by another exactly where the sinks left off.
+/// </summary>
+internal sealed class WorkerRunner(CliConsole console, Redactor redactor, WorkerSettings settings)
+{
+    public const string StateDbVariable = "FCSTREAM_STATE_DB";
+
+    private readonly string _holder = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}");
+    private readonly Lock _output = new();
+
+    /// <summary>The state database's connection string: <c>--state-db</c>, else <c>FCSTREAM_STATE_DB</c>; a secret either way.</summary>
+    public static string StateDb(string? option, CliConsole console, Redactor redactor)
+    {
+        string? text = string.IsNullOrWhiteSpace(option) ? console.GetVariable(StateDbVariable) : option;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw CliException.Usage($"A worker keeps job state and checkpoints in PostgreSQL: pass --state-db CONNECTION_STRING or set {StateDbVariable}.");
+        }
+
+        redactor.Add(text);
+        try
+        {
+            redactor.Add(new NpgsqlConnectionStringBuilder(text).Password);
+        }
+        catch (ArgumentException)
+        {
+            throw CliException.Usage("--state-db is not a PostgreSQL connection string (Host=...;Database=...;Username=...;Password=...).");
+        }
+
+        return text;
+    }
+
+    /// <summary>Consumes jobs until cancelled (SIGTERM, Ctrl+C), then gives back what it holds and returns.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlDataSource state = NpgsqlDataSource.Create(settings.StateDb);
+        var store = new PostgresJobStore(state);
+        var worker = new RabbitMqJobWorker(settings.AmqpUri, new RabbitMqJobWorkerOptions
+        {
+            Queue = settings.Queue,
+            Concurrency = settings.Concurrency,
+            Log = line => Say($"worker: {line}"),
+        });
+        Say($"Worker {_holder} consuming {settings.Queue.QueueName} (profile {settings.Profile}, {settings.Concurrency} at once).");
+        await worker.RunAsync((delivery, ct) => HandleAsync(store, state, delivery, ct), cancellationToken).ConfigureAwait(false);
+        Say($"Worker {_holder} stopped.");
+    }
+
+    private async Task<JobOutcome> HandleAsync(PostgresJobStore store, NpgsqlDataSource state, JobDelivery delivery, CancellationToken stopping)
+    {
+        JobMessage job = delivery.Message;
+        if (!string.Equals(job.Profile, settings.Profile, StringComparison.Ordinal))
+        {
+            // Another pool's job on this queue: give it back, and let the delivery limit park it if no such pool exists.
+            Say($"{job}: profile {job.Profile} is not this worker's ({settings.Profile}); returned to the queue.");
+            return JobOutcome.Retry;
+        }
+
+        PostgresJobLease? lease = await AcquireAsync(store, job, stopping).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return JobOutcome.Completed; // ended already: a duplicate or a redelivered message
+        }
+
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var lost = new StrongBox();
+        Task heartbeat = HeartbeatAsync(store, job, run, lost);
+        try
+        {
+            return await StreamAsync(store, state, job, run.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (lost.Value && run.IsCancellationRequested)
+        {
+            // Another worker holds the job now (this one stalled past its lease), and holds a message for it.
+            Say($"{job}: the lease was taken over; this worker stopped streaming it.");
+            return JobOutcome.Completed;
+        }
+        catch (Exception e) when (run.IsCancellationRequested)
+        {
+            // Stopping: the run flushed its sinks and saved its checkpoint; the next worker resumes after it at once.
+            await ReleaseAsync(store, job).ConfigureAwait(false);
+            throw new OperationCanceledException(e.Message, e, stopping);
+        }
+        finally
+        {
+            await run.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes the job's lease, waiting while a live worker holds it; null when the job has ended.</summary>
+    private async Task<PostgresJobLease?> AcquireAsync(PostgresJobStore store, JobMessage job, CancellationToken stopping)
+    {
+        bool said = false;
+        while (true)
+        {
+            PostgresJobLease lease = await store.TryAcquireAsync(job.Kind, job.JobId, job.Profile, _holder, settings.Lease, stopping).ConfigureAwait(false);
+            if (lease.Acquired)
+            {
+                string takeover = lease.TakenOverFrom is { } from ? $", taken over from {from} whose lease expired" : string.Empty;
+                Say(string.Create(CultureInfo.InvariantCulture, $"{job}: streaming (attempt {lease.Attempts}{takeover})."));
+                return lease;
+            }
+
+            if (lease.State is PostgresJobState.Completed or PostgresJobState.Failed)
+            {
+                Say($"{job}: {(lease.State == PostgresJobState.Completed ? "completed already" : "failed already: " + lease.Reason)}; acknowledged.");
+                return null;
+            }
+
+            if (!said)
+            {
+                // Its holder is alive (or died and its lease has not expired yet): wait for either to become plain.
+                Say($"{job}: leased to {lease.Holder}; waiting for it to end or expire.");
+                said = true;
+            }
+
+            await Task.Delay(Poll, stopping).ConfigureAwait(false);
+        }
+    }
+
+    private TimeSpan Poll => TimeSpan.FromTicks(Math.Clamp(settings.Lease.Ticks / 6, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(5).Ticks));
+
+    private async Task<JobOutcome> StreamAsync(PostgresJobStore store, NpgsqlDataSource state, JobMessage job, CancellationToken cancellationToken)
+    {
+        RunSettings run = ForJob(job, state);
+        RunReport report;
+        try
+        {
+            report = await new JobRunner(console, redactor).RunAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            (int code, string sentence) = ErrorReporter.Describe(e, cancellationToken);
+            if (IsPermanent(code, e))
+            {
+                await store.FailAsync(job.JobId, job.Profile, _holder, sentence, null, CancellationToken.None).ConfigureAwait(false);
+                Say($"{job}: failed for good: {sentence}");
+                return JobOutcome.Failed;
+            }
+
+            await ReleaseAsync(store, job).ConfigureAwait(false);
+            Say($"{job}: {sentence} It goes back to the queue.");
+            return JobOutcome.Retry;
+        }
+
+        if (!await store.CompleteAsync(job.JobId, job.Profile, _holder, report.Coverage, CancellationToken.None).ConfigureAwait(false))
+        {
+            Say($"{job}: completed, but the lease had been taken over meanwhile; the other worker records it.");
+            return JobOutcome.Completed;
+        }
+
+        Say(string.Create(CultureInfo.InvariantCulture, $"{job}: completed, {report.Delivered:N0} pages in every sink ({report.Coverage.Delivered:N0} this run), coverage complete."));
+        return JobOutcome.Completed;
+    }
+
+    /// <summary>This job's run: the sinks with <c>{job}</c> replaced, and its checkpoint in the shared state database.</summary>
+    private RunSettings ForJob(JobMessage job, NpgsqlDataSource state)
+    {
+        SinkSpec[] sinks = [.. settings.Template.Sinks.Select(spec => SinkSpec.Parse(spec.Text.Replace("{job}", job.JobId, StringComparison.Ordinal)))];
+        return settings.Template with
+        {
+            Kind = job.Kind,
+            JobId = job.JobId,
+            Sinks = sinks,
+            AmqpUri = settings.Template.AmqpUri ?? settings.AmqpUri,
+            CheckpointStore = new PostgresCheckpointStore(state, sinks.Select(s => s.Text), job.JobId),
+        };
+    }
+
+    /// <summary>
+    /// Whether running the job again cannot help: it ended failed or cancelled on the server, it has pages nobody can
+    /// account for, the API says the id is invalid or unknown, or the stored checkpoint cannot resume it. Anything
+    /// else (the API or a sink unreachable, a rejected key) is worth another delivery.
+    /// </summary>
+    private static bool IsPermanent(int code, Exception error)
+    {
+        if (code is ExitCodes.Incomplete or ExitCodes.JobEnded or ExitCodes.Usage)
+        {
+            return true;
+        }
+
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is FirecrawlApiException { Status: 400 or 404 } or FirecrawlApiException { ErrorCode: JobStreamErrorCode.RequestFailed })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task HeartbeatAsync(PostgresJobStore store, JobMessage job, CancellationTokenSource run, StrongBox lost)
+    {
+        TimeSpan every = settings.Lease / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, run.Token).ConfigureAwait(false);
+                bool held;
+                try
+                {
+                    held = await store.RenewAsync(job.JobId, job.Profile, _holder, settings.Lease, run.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+                {
+                    continue; // the database blinked: the lease has two more renewals' worth of time
+                }
+
+                if (!held)
+                {
+                    lost.Value = true;
+                    await run.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+    }
+
+    private async Task ReleaseAsync(PostgresJobStore store, JobMessage job)
+    {
+        try
+        {
+            await store.ReleaseAsync(job.JobId, job.Profile, _holder, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException)
+        {
+            // The lease expires by itself.
+        }
+    }
+
+    private void Say(string line)
+    {
+        lock (_output)
+        {
+            console.Error.WriteLine(redactor.Redact(line));
+            console.Error.Flush();
+        }
+    }
+
+    private sealed class StrongBox
+    {
+        public volatile bool Value;
+    }
+}

@@ -1,0 +1,118 @@
+using Firecrawl.Streaming.Sinks.PostgreSql;
+using Firecrawl.Streaming.Tests.Infrastructure;
+using Npgsql;
+
+namespace Firecrawl.Streaming.Tests.Sinks.PostgreSql;
+
+/// <summary>Job leases, takeover and end states in a real PostgreSQL database, as workers on several machines share them.</summary>
+public sealed class PostgresJobStoreTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>, IAsyncDisposable
+{
+    private static readonly TimeSpan s_long = TimeSpan.FromMinutes(5);
+    private readonly NpgsqlDataSource _dataSource = database.CreateDataSource();
+    private readonly string _job = $"job-{Guid.NewGuid():N}";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private PostgresJobStore Store => new(_dataSource);
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    [Fact]
+    public async Task TryAcquireAsync_LiveLeaseOfAnotherWorker_RefusedAndNamesTheHolder()
+    {
+        PostgresJobLease first = await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        PostgresJobLease second = await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-b", s_long, Ct);
+
+        Assert.True(first.Acquired);
+        Assert.Equal((PostgresJobState.Running, "worker-a", 1), (first.State, first.Holder, first.Attempts));
+        Assert.False(second.Acquired);
+        Assert.Equal(("worker-a", PostgresJobState.Running), (second.Holder, second.State));
+        Assert.True(second.ExpiresAt > DateTimeOffset.UtcNow.AddMinutes(4));
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_OtherProfile_IsAnotherLease()
+    {
+        Assert.True((await Store.TryAcquireAsync(JobKind.Crawl, _job, "search", "worker-a", s_long, Ct)).Acquired);
+        Assert.True((await Store.TryAcquireAsync(JobKind.Crawl, _job, "archive", "worker-b", s_long, Ct)).Acquired);
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_LeaseExpired_TakenOverAndTheOldHolderCannotRenew()
+    {
+        Assert.True((await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", TimeSpan.FromMilliseconds(300), Ct)).Acquired);
+        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+
+        PostgresJobLease takeover = await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-b", s_long, Ct);
+
+        Assert.True(takeover.Acquired);
+        Assert.Equal(("worker-a", 2), (takeover.TakenOverFrom, takeover.Attempts));
+        Assert.False(await Store.RenewAsync(_job, "default", "worker-a", s_long, Ct));
+        Assert.True(await Store.RenewAsync(_job, "default", "worker-b", s_long, Ct));
+        Assert.False(await Store.CompleteAsync(_job, "default", "worker-a", Coverage(10, 10), Ct));
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_HolderAsksAgain_RenewsWithoutCountingAnAttempt()
+    {
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        PostgresJobLease again = await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        Assert.Equal((true, 1, (string?)null), (again.Acquired, again.Attempts, again.TakenOverFrom));
+    }
+
+    [Fact]
+    public async Task CompleteAsync_ThenTryAcquire_ReportsCompletedWithCoverage()
+    {
+        await Store.TryAcquireAsync(JobKind.Crawl, _job, "default", "worker-a", s_long, Ct);
+        Assert.True(await Store.CompleteAsync(_job, "default", "worker-a", Coverage(42, 42), Ct));
+
+        PostgresJobLease later = await Store.TryAcquireAsync(JobKind.Crawl, _job, "default", "worker-b", s_long, Ct);
+        PostgresJobRecord? record = await Store.GetAsync(_job, "default", Ct);
+
+        Assert.Equal((false, PostgresJobState.Completed), (later.Acquired, later.State));
+        Assert.Equal(new PostgresJobRecord(JobKind.Crawl, _job, "default", PostgresJobState.Completed, null, 1, 42, 42, 0, null), record);
+    }
+
+    [Fact]
+    public async Task FailAsync_ThenTryAcquire_ReportsTheReason()
+    {
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        Assert.True(await Store.FailAsync(_job, "default", "worker-a", "3 pages are unaccounted for.", Coverage(7, 10), Ct));
+
+        PostgresJobLease later = await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-b", s_long, Ct);
+
+        Assert.Equal((false, PostgresJobState.Failed, "3 pages are unaccounted for."), (later.Acquired, later.State, later.Reason));
+        Assert.Equal(3, (await Store.GetAsync(_job, "default", Ct))?.Unaccounted);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_AnotherWorkerTakesTheJobAtOnce()
+    {
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        Assert.True(await Store.ReleaseAsync(_job, "default", "worker-a", Ct));
+
+        PostgresJobLease next = await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-b", s_long, Ct);
+
+        Assert.True(next.Acquired);
+        Assert.Null(next.TakenOverFrom);
+        Assert.False(await Store.ReleaseAsync(_job, "default", "worker-a", Ct));
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_EightWorkersAtOnce_ExactlyOneHoldsTheLease()
+    {
+        PostgresJobLease[] leases = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", $"worker-{i}", s_long, Ct), Ct)));
+
+        PostgresJobLease winner = Assert.Single(leases, l => l.Acquired);
+        Assert.All(leases.Where(l => !l.Acquired), l => Assert.Equal(winner.Holder, l.Holder));
+    }
+
+    private JobCoverage Coverage(long delivered, long completed) => new()
+    {
+        Kind = JobKind.BatchScrape,
+        JobId = _job,
+        Delivered = delivered,
+        Status = new JobStatus("completed", completed, completed, 0, null),
+    };
+}
