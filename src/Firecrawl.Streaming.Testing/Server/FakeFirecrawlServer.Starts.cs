@@ -157,6 +157,7 @@ public sealed partial class FakeFirecrawlServer
 
         _credits -= submitted;
         FakeJob job = CreateStartedJob(FakeJobKind.BatchScrape, valid);
+        PushIfConfigured(job, body);
         string url = $"{context.Request.Scheme}://{context.Request.Host}{JobPath(job.Kind, job.Id)}";
         object answer = ignoreInvalid
             ? new { success = true, id = job.Id, url, invalidURLs = invalid }
@@ -197,6 +198,7 @@ public sealed partial class FakeFirecrawlServer
         int pages = (int)Math.Min(Math.Min(limit, _options.CrawlSiteSize), _credits ?? long.MaxValue);
         _credits -= pages;
         FakeJob job = CreateStartedJob(FakeJobKind.Crawl, [.. Enumerable.Range(0, Math.Max(0, pages)).Select(i => $"{start}/page-{i}")]);
+        PushIfConfigured(job, body);
         string url = $"{context.Request.Scheme}://{context.Request.Host}{JobPath(job.Kind, job.Id)}";
         return new StartOutcome(200, null, new { success = true, id = job.Id, url });
     }
