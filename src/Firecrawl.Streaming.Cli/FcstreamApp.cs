@@ -13,7 +13,7 @@ namespace Firecrawl.Streaming.Cli;
 /// </summary>
 public static class FcstreamApp
 {
-    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection"];
+    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--secret"];
 
     /// <summary>Runs the tool on the process's console, stopping cleanly on Ctrl+C (a second Ctrl+C ends it at once).</summary>
     /// <param name="args">The command line, without the program name.</param>
@@ -110,6 +110,7 @@ public static class FcstreamApp
             JobCommands.Errors(services),
             JobCommands.RetryFailed(services),
             SearchCommand.Create(services),
+            ListenCommand.Create(services),
         };
 
     private static int Fail(CliConsole console, Redactor redactor, int exitCode, string sentence)

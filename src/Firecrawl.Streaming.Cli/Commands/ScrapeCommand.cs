@@ -17,8 +17,10 @@ internal static class ScrapeCommand
         var urls = new Option<string>("--urls") { Description = "A file with one URL per line ('-' for standard input); blank lines and lines starting with # are skipped.", Required = true, HelpName = "FILE" };
         Option<string> formats = FormatOption();
         SharedOptions options = SharedOptions.ForStreaming();
+        var webhook = new WebhookStartOptions();
         var command = new Command("scrape", "Start a batch scrape of a list of URLs and stream its pages into sinks while it runs.") { urls, formats };
         options.AddTo(command);
+        webhook.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             RunSettings settings = options.Settings(parse, JobKind.BatchScrape, jobId: string.Empty);
@@ -26,6 +28,7 @@ internal static class ScrapeCommand
             {
                 Urls = ReadUrls(services, parse.GetRequiredValue(urls)),
                 ScrapeOptions = ScrapeOptionsFrom(parse.GetValue(formats)),
+                Webhook = webhook.Webhook(parse),
             };
             await new JobRunner(services.Console, services.Redactor).StartAndRunAsync(settings, request, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;

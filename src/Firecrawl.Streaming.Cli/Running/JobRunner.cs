@@ -136,7 +136,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         }
     }
 
-    private IRunDisplay ChooseDisplay(RunSettings settings)
+    internal IRunDisplay ChooseDisplay(RunSettings settings)
     {
         if (settings.Quiet)
         {
@@ -149,7 +149,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             : new PlainDisplay(console.Error);
     }
 
-    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection)
+    internal List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection)
     {
         var sinks = new List<IPageSink>(specs.Count);
         try
