@@ -56,7 +56,7 @@ public sealed class WebhookEvent
     public long Sequence { get; }
 
     /// <summary>Gets the URL of a page that failed to scrape, or null.</summary>
-    public string? FailedUrl => EventType == WebhookEventType.Page && !Success && Pages.Count > 0 ? Pages[0].Url : null;
+    public string? FailedPageUrl => EventType == WebhookEventType.Page && !Success && Pages.Count > 0 ? Pages[0].Url : null;
 
     /// <inheritdoc/>
     public override string ToString() => $"{Type} {JobId} #{Sequence}";

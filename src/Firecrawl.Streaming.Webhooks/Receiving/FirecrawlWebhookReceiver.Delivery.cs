@@ -1,4 +1,3 @@
-using Firecrawl.Streaming.Webhooks.Reconciliation;
 using Firecrawl.Streaming.Webhooks.Receiving;
 
 namespace Firecrawl.Streaming.Webhooks;

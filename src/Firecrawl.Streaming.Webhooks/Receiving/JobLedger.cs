@@ -114,7 +114,7 @@ internal sealed class JobLedger
             }
             else if (page)
             {
-                job.FailedPages.Add(FailedUrl(delivery));
+                job.FailedPages.Add(FailedPageUrl(delivery));
             }
             else if (delivery.EventType is WebhookEventType.Completed or WebhookEventType.Failed or WebhookEventType.Cancelled)
             {
@@ -212,7 +212,7 @@ internal sealed class JobLedger
         return new Admission(null, pending ?? Task.FromResult(true));
     }
 
-    private static string FailedUrl(ParsedDelivery delivery)
+    private static string FailedPageUrl(ParsedDelivery delivery)
     {
         if (delivery.PageJson.Count == 0)
         {

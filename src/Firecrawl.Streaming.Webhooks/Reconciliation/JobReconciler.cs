@@ -1,4 +1,4 @@
-namespace Firecrawl.Streaming.Webhooks.Reconciliation;
+namespace Firecrawl.Streaming.Webhooks;
 
 /// <summary>
 /// Hybrid completion: reads a job from its status endpoint with the ordinary stream (paging, retries, gap repair,

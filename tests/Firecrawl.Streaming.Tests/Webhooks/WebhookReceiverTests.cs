@@ -182,7 +182,31 @@ public sealed class WebhookReceiverTests : FakeServerTestBase, IDisposable
         Assert.All(events, e => Assert.Equal("acme", e.Metadata["tenant"]));
         Assert.Equal(Indices(events.Where(e => e.Success).SelectMany(e => e.Pages)), Range(5));
         WebhookEvent failed = events.Single(e => !e.Success);
-        Assert.Equal("https://example.com/broken", failed.FailedUrl);
+        Assert.Equal("https://example.com/broken", failed.FailedPageUrl);
         Assert.Equal(WebhookEventType.Page, failed.EventType);
+    }
+
+    [Fact]
+    public async Task Receive_JournalFull_503AndOnlyTheAcknowledgedPagesStored()
+    {
+        string jsonl = _directory.Combine("pages.jsonl");
+        var options = new FirecrawlWebhookReceiverOptions { JournalDirectory = _directory.Combine("journal"), MaxBodyBytes = 2048, MaxJournalBytes = 4096 };
+        options.Secrets.Add(Secret);
+        options.Sinks.Add(new JsonLinesSink(jsonl));
+        var statuses = new List<(int Index, HttpStatusCode Status)>();
+        await using (WebhookTestHost host = await WebhookTestHost.StartAsync(options))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                byte[] body = WebhookTestHost.Body("batch_scrape.page", "job-full", Guid.NewGuid().ToString(), TestPages.Json(i));
+                statuses.Add((i, await host.PostAsync(body, WebhookSignature.Compute(body, Secret))));
+            }
+        }
+
+        int[] accepted = [.. statuses.Where(s => s.Status == HttpStatusCode.OK).Select(s => s.Index)];
+        Assert.NotEmpty(accepted);
+        Assert.Contains(statuses, s => s.Status == HttpStatusCode.ServiceUnavailable);
+        Assert.All(statuses, s => Assert.True(s.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable));
+        Assert.Equal(accepted.Select(TestPages.ScrapeId).Order(), KeysIn(jsonl).Order());
     }
 }
