@@ -124,6 +124,19 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         return await RunAsync(settings with { Kind = job.Kind, JobId = job.Id }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts a job whose events go to a webhook, without streaming it: its id goes to standard output, for scripts, and
+    /// a sentence to standard error.
+    /// </summary>
+    public async Task StartOnlyAsync(ApiSettings api, Func<FirecrawlJobClient, CancellationToken, Task<StartedJob>> start, Uri webhook, CancellationToken cancellationToken)
+    {
+        using FirecrawlJobClient client = ApiClients.Create(console, redactor, api);
+        StartedJob job = await start(client, cancellationToken).ConfigureAwait(false);
+        console.Out.WriteLine(job.Id);
+        console.Out.Flush();
+        console.Error.WriteLine($"Started {ApiClients.Noun(job.Kind)} {job.Id}; its events go to {webhook.GetLeftPart(UriPartial.Path)} ('fcstream listen' receives them).");
+    }
+
     private static async Task<(JobKind Kind, string Id)?> LoadStartedJobAsync(FileCheckpointStore store, CancellationToken cancellationToken)
     {
         try

@@ -196,6 +196,38 @@ public sealed class ListenTests : FakeServerTestBase, IDisposable
         Assert.Contains("\"webhook\":{\"url\":\"https://hooks.example/firecrawl/webhook\",\"events\":[\"page\",\"completed\"]}", body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReadmeListenExample_CrawlStartedWithWebhookOnly_ListenReceivesEveryPageAndExitsZero()
+    {
+        await using FakeFirecrawlServer server = await FakeFirecrawlServer.StartAsync(new FakeServerOptions
+        {
+            CrawlSiteSize = 20,
+            Webhooks = () => new FakeWebhookOptions { Secret = Secret, ShuffleSeed = 5, SkipPages = [3, 4] },
+        }, Ct);
+        int port = FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/firecrawl/webhook");
+        string jsonl = _directory.Combine("pages.jsonl");
+        var environment = new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = server.ApiKey, ["FIRECRAWL_WEBHOOK_SECRET"] = Secret };
+
+        // The README's two commands: the receiver, then a crawl that pushes to it and streams nothing itself.
+        Task<CliResult> listen = CliRun.RunAsync(
+            ["listen", "--listen", $"http://127.0.0.1:{port}", "--to", $"jsonl:{jsonl}", "--journal", _directory.Combine("journal"), "--once",
+             "--api-url", server.BaseAddress.ToString(), "--poll-interval", "10ms"], environment, Ct);
+        await WaitListeningAsync(url, () => listen.IsCompleted);
+        CliResult crawl = await CliRun.RunAsync(
+            ["crawl", "https://docs.example.com", "--limit", "200", "--webhook", url.ToString(), "--api-url", server.BaseAddress.ToString()], environment, Ct);
+        CliResult received = await listen.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.True(crawl.ExitCode == 0, crawl.Stderr);
+        FakeJob job = Assert.Single(server.StartedJobs);
+        Assert.Equal(job.Id, crawl.Stdout.Trim());
+        Assert.Contains($"Started crawl {job.Id}; its events go to {url}", crawl.Stderr, StringComparison.Ordinal);
+        Assert.True(received.ExitCode == 0, received.Stderr);
+        Assert.Contains($"done job={job.Id} pushed=18 pulled=2 completed=20 status=completed", received.Stderr, StringComparison.Ordinal);
+        Assert.Equal(job.Pages.Select(Encoding.UTF8.GetString).Order(), Lines(jsonl).Order());
+        Assert.DoesNotContain(server.Requests, r => r.Method == "GET" && r.Authorization is null);
+    }
+
     private Process StartProcess(string[] args)
     {
         string tool = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "fcstream.exe" : "fcstream");
