@@ -8,6 +8,12 @@ internal enum JournalRecordType : byte
 
     /// <summary>A job gone quiet for the quiet period: reconcile it as if it had completed. Payload: <c>kind\njobId</c>.</summary>
     QuietPeriodElapsed = 2,
+
+    /// <summary>
+    /// A job closed and reconciled before the journal was compacted: its events were dropped, and any later one is a
+    /// repeat. Payload: <c>kind\njobId</c>.
+    /// </summary>
+    JobClosed = 3,
 }
 
 /// <summary>One record of the journal, numbered in the order it was made durable.</summary>

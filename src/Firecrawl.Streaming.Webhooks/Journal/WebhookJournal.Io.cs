@@ -82,9 +82,7 @@ internal sealed partial class WebhookJournal
                 {
                     foreach (PendingAppend append in batch)
                     {
-                        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)append.Payload.Length);
-                        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Crc32.Compute((byte)append.Type, append.Payload.Span));
-                        header[8] = (byte)append.Type;
+                        Frame(header, append.Type, append.Payload.Span);
                         await _file.WriteAsync(header).ConfigureAwait(false);
                         await _file.WriteAsync(append.Payload).ConfigureAwait(false);
                     }
@@ -130,6 +128,14 @@ internal sealed partial class WebhookJournal
 
             batch.Clear();
         }
+    }
+
+    /// <summary>Writes a record's header: its length, its checksum (over the type and the payload), its type.</summary>
+    private static void Frame(Span<byte> header, JournalRecordType type, ReadOnlySpan<byte> payload)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.Compute((byte)type, payload));
+        header[8] = (byte)type;
     }
 
     /// <summary>Removes a partly written batch, so that nothing after it is appended behind a torn record; open cuts it otherwise.</summary>

@@ -13,6 +13,7 @@ public sealed partial class FirecrawlWebhookReceiver
 {
     private readonly Queue<Mark> _marks = new();
     private long _savedThrough = -1;
+    private bool _mustSave;
 
     /// <summary>A page handed to the pipeline, and the last journal record that is fully delivered once it is durable.</summary>
     private sealed class Mark(string token, long through)
@@ -44,10 +45,12 @@ public sealed partial class FirecrawlWebhookReceiver
 
     private async ValueTask SaveCheckpointAsync(long through, CancellationToken cancellationToken)
     {
-        if (through <= _savedThrough || _journal is null)
+        if ((through <= _savedThrough && !_mustSave) || _journal is null)
         {
             return;
         }
+
+        _mustSave = false;
 
         string value = string.Create(CultureInfo.InvariantCulture, $$"""{"v":1,"journal":"{{_journal.Id}}","through":{{through}}}""");
         await _checkpoint.SaveAsync(value, cancellationToken).ConfigureAwait(false);

@@ -67,27 +67,18 @@ public sealed partial class FirecrawlWebhookReceiver
         }
     }
 
-    /// <summary>Opens the journal: records read back rebuild the ledger, and those after the checkpoint are delivered again.</summary>
+    /// <summary>
+    /// Opens the journal: records read back rebuild the ledger, and those after the checkpoint are delivered again. A
+    /// journal past half its limit whose every record is delivered is compacted first (see <see cref="Compact"/>).
+    /// </summary>
     private WebhookJournal OpenJournal(Guid? checkpointJournal, long through)
     {
-        var readBack = new List<Delivery>();
+        var readBack = new List<(JournalRecord Record, Delivery? Delivery)>();
         WebhookJournal journal = WebhookJournal.Open(
             _options.JournalDirectory,
             _options.MaxJournalBytes,
-            record =>
-            {
-                if (Apply(record) is { } delivery)
-                {
-                    readBack.Add(delivery);
-                }
-            },
-            record =>
-            {
-                if (Apply(record) is { } delivery)
-                {
-                    _deliveries.Writer.TryWrite(delivery);
-                }
-            },
+            record => readBack.Add((record, Apply(record))),
+            OnDurable,
             out long cut);
         if (cut > 0)
         {
@@ -101,13 +92,59 @@ public sealed partial class FirecrawlWebhookReceiver
             through = -1;
         }
 
-        _processedThrough = through;
-        foreach (Delivery delivery in readBack.Where(d => d.Sequence > through))
+        if (checkpointJournal == journal.Id && through == journal.Records - 1 && journal.Length > _options.MaxJournalBytes / 2)
         {
-            _deliveries.Writer.TryWrite(delivery);
+            return Compact(journal, readBack);
+        }
+
+        _processedThrough = through;
+        foreach ((_, Delivery? delivery) in readBack)
+        {
+            if (delivery is not null && delivery.Sequence > through)
+            {
+                _deliveries.Writer.TryWrite(delivery);
+            }
         }
 
         return journal;
+    }
+
+    /// <summary>
+    /// Rewrites a journal whose every record is delivered: the events of closed jobs (reconciled, so any later event of
+    /// theirs is a repeat) give way to one small record each, and open jobs keep theirs (their identities decide what a
+    /// reconciliation still pulls). The new journal has a new id and is delivered through its last record.
+    /// </summary>
+    private WebhookJournal Compact(WebhookJournal journal, List<(JournalRecord Record, Delivery? Delivery)> readBack)
+    {
+        long before = journal.Length;
+        journal.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        HashSet<string> closed = [.. _ledger.ClosedJobs().Select(j => j.JobId)];
+        IEnumerable<(JournalRecordType, ReadOnlyMemory<byte>)> kept =
+            _ledger.ClosedJobs().Select(j => (JournalRecordType.JobClosed, (ReadOnlyMemory<byte>)JobPayload(j.Kind, j.JobId)))
+            .Concat(readBack.Where(r => r.Delivery is { } d && !closed.Contains(d.JobId)).Select(r => (r.Record.Type, r.Record.Payload)));
+        WebhookJournal.Rewrite(_options.JournalDirectory, kept);
+        WebhookJournal compacted = WebhookJournal.Open(_options.JournalDirectory, _options.MaxJournalBytes, _ => { }, OnDurable, out _);
+        Log.Compacted(_logger, compacted.Path, before, compacted.Length);
+        _processedThrough = compacted.Records - 1;
+        _mustSave = true;
+        return compacted;
+    }
+
+    private void OnDurable(JournalRecord record)
+    {
+        if (Apply(record) is { } delivery)
+        {
+            _deliveries.Writer.TryWrite(delivery);
+        }
+    }
+
+    private static byte[] JobPayload(JobKind kind, string jobId) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(kind == JobKind.Crawl ? "crawl" : "batch")}\n{jobId}"));
+
+    private static (JobKind Kind, string JobId) ParseJobPayload(ReadOnlyMemory<byte> payload)
+    {
+        string[] parts = Encoding.UTF8.GetString(payload.Span).Split('\n', 2);
+        return (parts[0] == "crawl" ? JobKind.Crawl : JobKind.BatchScrape, parts.Length > 1 ? parts[1] : string.Empty);
     }
 
     /// <summary>A durable record, in journal order: recorded in the ledger and turned into what the delivery loop handles.</summary>
@@ -132,10 +169,16 @@ public sealed partial class FirecrawlWebhookReceiver
                 long first = _ledger.Commit(parsed, pending?.Done);
                 return new Delivery(record.Sequence, parsed.ToEvent(record.Sequence, first), parsed.Kind, parsed.JobId, Quiet: false);
             case JournalRecordType.QuietPeriodElapsed:
-                string[] parts = Encoding.UTF8.GetString(record.Payload.Span).Split('\n', 2);
-                JobKind kind = parts[0] == "crawl" ? JobKind.Crawl : JobKind.BatchScrape;
-                _ledger.CloseQuiet(kind, parts[1]);
-                return new Delivery(record.Sequence, null, kind, parts[1], Quiet: true);
+                (JobKind kind, string jobId) = ParseJobPayload(record.Payload);
+                _ledger.CloseQuiet(kind, jobId);
+                return new Delivery(record.Sequence, null, kind, jobId, Quiet: true);
+            case JournalRecordType.JobClosed:
+                (JobKind closedKind, string closedId) = ParseJobPayload(record.Payload);
+                _ledger.CloseQuiet(closedKind, closedId);
+
+                // Reconciled before the compaction: nothing of it is delivered or pulled again.
+                _reconciled.Add(closedId);
+                return null;
             default:
                 return null;
         }
@@ -152,8 +195,7 @@ public sealed partial class FirecrawlWebhookReceiver
         long since = _time.GetTimestamp() - (long)(quiet.TotalSeconds * _time.TimestampFrequency);
         foreach ((JobKind kind, string jobId) in _ledger.TakeQuiet(since))
         {
-            byte[] payload = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(kind == JobKind.Crawl ? "crawl" : "batch")}\n{jobId}"));
-            journal.AppendAsync(JournalRecordType.QuietPeriodElapsed, payload, tag: null).ContinueWith(
+            journal.AppendAsync(JournalRecordType.QuietPeriodElapsed, JobPayload(kind, jobId), tag: null).ContinueWith(
                 t => _ledger.ResetQuiet(jobId),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,

@@ -110,6 +110,11 @@ public sealed partial class FirecrawlWebhookReceiver : IAsyncDisposable
 
             (Guid? journalId, long through) = await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
             _journal = OpenJournal(journalId, through);
+            if (_mustSave)
+            {
+                // A compacted journal has a new id: the checkpoint must name it before anything is delivered.
+                await SaveCheckpointAsync(_processedThrough, cancellationToken).ConfigureAwait(false);
+            }
             StartPipeline();
             _deliveryLoop = Task.Run(() => DeliverAsync(_stopping.Token), CancellationToken.None);
             if (_options.QuietPeriod is TimeSpan quiet && _options.JobClient is not null)

@@ -155,6 +155,15 @@ internal sealed class JobLedger
         }
     }
 
+    /// <summary>The jobs closed so far.</summary>
+    public List<(JobKind Kind, string JobId)> ClosedJobs()
+    {
+        lock (_lock)
+        {
+            return [.. _jobs.Where(j => j.Value.Closed).Select(j => (j.Value.Kind, j.Key))];
+        }
+    }
+
     /// <summary>The open jobs that heard nothing since <paramref name="since"/> and were not reported quiet yet; marks them reported.</summary>
     public List<(JobKind Kind, string JobId)> TakeQuiet(long since)
     {

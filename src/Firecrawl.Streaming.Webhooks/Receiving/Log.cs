@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "Delivery to the sinks failed; events are still journaled and acknowledged, and are delivered at the next start.")]
     public static partial void PipelineFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(11, LogLevel.Information, "Compacted {Path} from {Before} to {After} bytes: the events of reconciled jobs were dropped.")]
+    public static partial void Compacted(ILogger logger, string path, long before, long after);
 }
