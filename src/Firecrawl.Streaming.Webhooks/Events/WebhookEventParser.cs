@@ -52,7 +52,8 @@ internal static class WebhookEventParser
         }
         catch (JobStreamException e)
         {
-            throw new WebhookPayloadException($"A page in data is malformed: {e.Message}", e);
+            // Not e.Message: some parser messages quote the bytes, and a body never reaches a log.
+            throw new WebhookPayloadException($"A page in data is malformed ({e.ErrorCode} at byte {e.ByteOffset}).", e);
         }
     }
 

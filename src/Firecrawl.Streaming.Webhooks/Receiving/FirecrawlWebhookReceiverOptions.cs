@@ -18,7 +18,7 @@ public sealed class FirecrawlWebhookReceiverOptions
     /// <summary>
     /// Gets or sets whether deliveries are accepted without any signature check, for a self-hosted server configured
     /// without a secret. Anyone who can reach the endpoint can then forge pages; the receiver logs a warning at start.
-    /// Default: false.
+    /// Has no effect while <see cref="Secrets"/> holds a secret: signatures are then always checked. Default: false.
     /// </summary>
     public bool AllowUnsignedDeliveries { get; set; }
 
