@@ -36,7 +36,7 @@ internal sealed class WebhookListener(CliConsole console, Redactor redactor)
         var runner = new JobRunner(console, redactor);
         IRunDisplay display = runner.ChooseDisplay(run);
         List<IPageSink> sinks = runner.OpenSinks(run.Sinks, blobConnection);
-        var monitor = new RunMonitor("webhooks", [.. sinks.Select(s => s.Name)]);
+        var monitor = new RunMonitor("webhooks", [.. sinks.Select(s => s.Name)], idleStatus: "listening");
         var first = new TaskCompletionSource<WebhookJobReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         FirecrawlWebhookReceiverOptions options = ReceiverOptions(settings, run, secret, client, sinks, monitor, display, first);
 
