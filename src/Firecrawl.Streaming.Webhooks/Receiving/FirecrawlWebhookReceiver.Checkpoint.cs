@@ -68,13 +68,25 @@ public sealed partial class FirecrawlWebhookReceiver
         long through = -1;
         lock (_marks)
         {
-            while (_marks.TryDequeue(out Mark? mark))
+            // Only a token handed out is trusted: an unknown one must not carry the checkpoint past pages not yet durable.
+            int upTo = 0;
+            foreach (Mark mark in _marks)
             {
-                through = mark.Through;
+                upTo++;
                 if (string.Equals(mark.Token, token, StringComparison.Ordinal))
                 {
                     break;
                 }
+
+                if (upTo == _marks.Count)
+                {
+                    return;
+                }
+            }
+
+            for (int i = 0; i < upTo; i++)
+            {
+                through = _marks.Dequeue().Through;
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Firecrawl.Streaming.Checkpoints;
 using Firecrawl.Streaming.Pipeline;
 using Firecrawl.Streaming.Sinks;
 using Firecrawl.Streaming.Testing;
@@ -208,5 +209,41 @@ public sealed class WebhookReceiverTests : FakeServerTestBase, IDisposable
         Assert.Contains(statuses, s => s.Status == HttpStatusCode.ServiceUnavailable);
         Assert.All(statuses, s => Assert.True(s.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable));
         Assert.Equal(accepted.Select(TestPages.ScrapeId).Order(), KeysIn(jsonl).Order());
+    }
+
+    [Fact]
+    public async Task Checkpoint_WhileRunning_NamesTheLastJournalRecordEverySinkHoldsDurably()
+    {
+        FakeJob job = AddJob(JobKind.BatchScrape, Pages(20));
+        string jsonl = _directory.Combine("pages.jsonl");
+        string checkpoint = Path.Combine(_directory.Combine("journal"), "delivered.checkpoint");
+        var options = new FirecrawlWebhookReceiverOptions
+        {
+            JournalDirectory = _directory.Combine("journal"),
+            Pipeline = new PipelineOptions { CheckpointInterval = 5, CheckpointPeriod = TimeSpan.FromMilliseconds(200), SinkDefaults = new SinkOptions { BatchSize = 5, MaxBatchDelay = TimeSpan.FromMilliseconds(10) } },
+        };
+        options.Secrets.Add(Secret);
+        options.Sinks.Add(new JsonLinesSink(jsonl));
+        await using WebhookTestHost host = await WebhookTestHost.StartAsync(options);
+        await Server.PushWebhooksAsync(job, host.Url, new FakeWebhookOptions { Secret = Secret, SendCompleted = false }, Ct);
+
+        // Record 0 is started, records 1-20 the pages: the checkpoint reaches 20 once the last page is durable, while running.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        long through = -1;
+        while (through < 20)
+        {
+            await Task.Delay(10, wait.Token);
+            if (File.Exists(checkpoint))
+            {
+                string? value = await new FileCheckpointStore(checkpoint).LoadAsync(wait.Token);
+                using JsonDocument document = JsonDocument.Parse(value!);
+                through = document.RootElement.GetProperty("through").GetInt64();
+                Assert.True(KeysIn(jsonl).Count >= through, $"checkpoint {through} passes the {KeysIn(jsonl).Count} pages on disk");
+            }
+        }
+
+        Assert.Equal(20, through);
+        Assert.Equal(Enumerable.Range(0, 20).Select(TestPages.ScrapeId).Order(), KeysIn(jsonl).Order());
     }
 }
