@@ -13,7 +13,7 @@ namespace Firecrawl.Streaming.Cli;
 /// </summary>
 public static class FcstreamApp
 {
-    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--pg-connection", "--amqp", "--state-db"];
+    private static readonly string[] SecretOptions = ["--api-key", "--blob-connection", "--pg-connection", "--amqp", "--state-db", "--secret"];
 
     /// <summary>
     /// Runs the tool on the process's console, stopping cleanly on Ctrl+C or SIGTERM (a second signal ends it at once):
@@ -119,6 +119,7 @@ public static class FcstreamApp
             SearchCommand.Create(services),
             WorkerCommands.Enqueue(services),
             WorkerCommands.Worker(services),
+            ListenCommand.Create(services),
         };
 
     private static int Fail(CliConsole console, Redactor redactor, int exitCode, string sentence)

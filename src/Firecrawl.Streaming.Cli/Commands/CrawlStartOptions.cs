@@ -11,6 +11,7 @@ internal sealed class CrawlStartOptions
     private readonly Option<string[]> _exclude = new("--exclude-paths") { Description = "Skip URLs whose path matches one of these regular expressions (repeatable).", HelpName = "REGEX", AllowMultipleArgumentsPerToken = true };
     private readonly Option<int?> _maxDepth = new Option<int?>("--max-depth") { Description = "How many links deep to follow from the start URL.", HelpName = "N" }.AtLeast(0);
     private readonly Option<string> _formats = ScrapeCommand.FormatOption();
+    private readonly WebhookStartOptions _webhook = new();
 
     public void AddTo(Command command)
     {
@@ -19,6 +20,7 @@ internal sealed class CrawlStartOptions
         command.Options.Add(_exclude);
         command.Options.Add(_maxDepth);
         command.Options.Add(_formats);
+        _webhook.AddTo(command);
     }
 
     public CrawlRequest Request(ParseResult parse, Uri url) => new()
@@ -29,12 +31,13 @@ internal sealed class CrawlStartOptions
         ExcludePaths = NullIfEmpty(parse.GetValue(_exclude)),
         MaxDiscoveryDepth = parse.GetValue(_maxDepth),
         ScrapeOptions = ScrapeCommand.ScrapeOptionsFrom(parse.GetValue(_formats)),
+        Webhook = _webhook.Webhook(parse),
     };
 
     /// <summary>Start options given with a job id instead of a URL would be silently ignored: refuse them.</summary>
     public void EnsureUnused(ParseResult parse)
     {
-        foreach (Option option in new Option[] { _limit, _include, _exclude, _maxDepth, _formats })
+        foreach (Option option in (Option[])[_limit, _include, _exclude, _maxDepth, _formats, .. _webhook.All])
         {
             if (parse.GetResult(option) is { Implicit: false })
             {

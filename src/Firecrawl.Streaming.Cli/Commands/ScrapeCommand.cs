@@ -16,17 +16,27 @@ internal static class ScrapeCommand
     {
         var urls = new Option<string>("--urls") { Description = "A file with one URL per line ('-' for standard input); blank lines and lines starting with # are skipped.", Required = true, HelpName = "FILE" };
         Option<string> formats = FormatOption();
-        SharedOptions options = SharedOptions.ForStreaming();
+        SharedOptions options = SharedOptions.ForStarting();
+        var webhook = new WebhookStartOptions();
         var command = new Command("scrape", "Start a batch scrape of a list of URLs and stream its pages into sinks while it runs.") { urls, formats };
         options.AddTo(command);
+        webhook.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            RunSettings settings = options.Settings(parse, JobKind.BatchScrape, jobId: string.Empty);
             var request = new BatchScrapeRequest
             {
                 Urls = ReadUrls(services, parse.GetRequiredValue(urls)),
                 ScrapeOptions = ScrapeOptionsFrom(parse.GetValue(formats)),
+                Webhook = webhook.Webhook(parse),
             };
+            if (!options.NamesSinks(parse) && request.Webhook is { } hook)
+            {
+                // The pages go to the webhook's receiver: start the batch scrape and leave it to it.
+                await new JobRunner(services.Console, services.Redactor).StartOnlyAsync(options.Api(parse), (client, ct) => client.StartBatchScrapeAsync(request, ct), hook.Url, cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            RunSettings settings = options.Settings(parse, JobKind.BatchScrape, jobId: string.Empty);
             await new JobRunner(services.Console, services.Redactor).StartAndRunAsync(settings, request, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         });

@@ -103,6 +103,20 @@ internal sealed class SharedOptions
     /// <summary>The options of a command that streams a job into sinks.</summary>
     public static SharedOptions ForStreaming() => new(streams: true);
 
+    /// <summary>
+    /// The options of a command that starts a job and streams it: <c>--to</c> may be left out when the job pushes its
+    /// events to a <c>--webhook</c> instead (see <see cref="NamesSinks"/>).
+    /// </summary>
+    public static SharedOptions ForStarting()
+    {
+        var options = new SharedOptions(streams: true);
+        options._to!.Required = false;
+        return options;
+    }
+
+    /// <summary>Whether any <c>--to</c> was given.</summary>
+    public bool NamesSinks(ParseResult parse) => _to is not null && parse.GetValue(_to) is { Length: > 0 };
+
     /// <summary>The options of a command that only calls the API (cancel, errors).</summary>
     public static SharedOptions ForApiCalls() => new(streams: false);
 

@@ -42,7 +42,7 @@ internal static class WorkerCommands
     {
         SharedOptions streaming = SharedOptions.ForStreaming();
         QueueOptions queue = new();
-        var concurrency = new Option<int>("--concurrency") { Description = "How many jobs this worker streams at once.", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var concurrency = new Option<int>("--concurrency") { Description = "How many jobs this worker streams at once.", HelpName = "N", DefaultValueFactory = _ => 1 }.AtLeast(1);
         var stateDb = new Option<string>("--state-db")
         {
             Description = $"The PostgreSQL connection string of the shared job state and checkpoints (default: the {WorkerRunner.StateDbVariable} variable); never printed.",
@@ -71,7 +71,7 @@ internal static class WorkerCommands
                 StateDb = WorkerRunner.StateDb(parse.GetValue(stateDb), services.Console, services.Redactor),
                 Profile = queue.Profile(parse),
                 Queue = queue.Options(parse),
-                Concurrency = SharedOptions.AtLeast(parse.GetValue(concurrency), 1, "--concurrency"),
+                Concurrency = parse.GetValue(concurrency),
                 Lease = parse.GetValue(lease) is { } text ? Durations.Parse(text, "--lease") : TimeSpan.FromSeconds(30),
             };
             await new WorkerRunner(services.Console, services.Redactor, settings).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -91,11 +91,11 @@ internal static class WorkerCommands
 
         private Option<string> QueueName { get; } = new("--queue") { Description = "The job queue (default fcstream.jobs).", HelpName = "NAME" };
 
-        private Option<int?> DeliveryLimit { get; } = new("--delivery-limit")
+        private Option<int?> DeliveryLimit { get; } = new Option<int?>("--delivery-limit")
         {
             Description = "Deliveries of a job message before it goes to the dead-letter queue QUEUE.dead (default 5); fixed when the queue is first declared.",
             HelpName = "N",
-        };
+        }.AtLeast(1);
 
         private Option<string> ProfileOption { get; } = new("--profile")
         {
@@ -123,7 +123,7 @@ internal static class WorkerCommands
 
             if (parse.GetValue(DeliveryLimit) is int limit)
             {
-                options.DeliveryLimit = SharedOptions.AtLeast(limit, 1, "--delivery-limit");
+                options.DeliveryLimit = limit;
             }
 
             return options;

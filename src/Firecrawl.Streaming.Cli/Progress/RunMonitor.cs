@@ -21,7 +21,8 @@ internal sealed record RunSnapshot(
 /// </summary>
 /// <param name="jobId">The job.</param>
 /// <param name="sinkNames">The sinks, for the display before the pipeline's first snapshot.</param>
-internal sealed class RunMonitor(string jobId, IReadOnlyList<string> sinkNames) : IProgress<PipelineProgress>
+/// <param name="idleStatus">The status shown while no job status is known: <c>connecting</c>, or <c>listening</c> for webhooks.</param>
+internal sealed class RunMonitor(string jobId, IReadOnlyList<string> sinkNames, string idleStatus = "connecting") : IProgress<PipelineProgress>
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private PipelineProgress? _latest;
@@ -50,7 +51,7 @@ internal sealed class RunMonitor(string jobId, IReadOnlyList<string> sinkNames) 
             jobId,
             coverage?.TotalDelivered ?? latest?.PagesRead ?? 0,
             coverage?.Status?.Total,
-            coverage?.Status?.Status ?? "connecting",
+            coverage?.Status?.Status ?? idleStatus,
             (coverage?.BytesReceived ?? 0) / 1_048_576d,
             coverage?.ChunksReceived ?? 0,
             (latest?.PagesRead ?? 0) / Math.Max(elapsed.TotalSeconds, 1e-3),

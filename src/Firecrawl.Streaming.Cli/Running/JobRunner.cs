@@ -144,6 +144,19 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         return await RunAsync(settings with { Kind = job.Kind, JobId = job.Id }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts a job whose events go to a webhook, without streaming it: its id goes to standard output, for scripts, and
+    /// a sentence to standard error.
+    /// </summary>
+    public async Task StartOnlyAsync(ApiSettings api, Func<FirecrawlJobClient, CancellationToken, Task<StartedJob>> start, Uri webhook, CancellationToken cancellationToken)
+    {
+        using FirecrawlJobClient client = ApiClients.Create(console, redactor, api);
+        StartedJob job = await start(client, cancellationToken).ConfigureAwait(false);
+        console.Out.WriteLine(job.Id);
+        console.Out.Flush();
+        console.Error.WriteLine($"Started {ApiClients.Noun(job.Kind)} {job.Id}; its events go to {webhook.GetLeftPart(UriPartial.Path)} ('fcstream listen' receives them).");
+    }
+
     private static async Task<(JobKind Kind, string Id)?> LoadStartedJobAsync(FileCheckpointStore store, CancellationToken cancellationToken)
     {
         try
@@ -156,7 +169,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         }
     }
 
-    private IRunDisplay ChooseDisplay(RunSettings settings)
+    internal IRunDisplay ChooseDisplay(RunSettings settings)
     {
         if (settings.Quiet)
         {
@@ -175,7 +188,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
     /// The PostgreSQL connection string of the run (from <c>--pg-connection</c>, filled in from the <c>PG*</c> variables),
     /// registered with the redactor, or null when no sink or checkpoint needs one.
     /// </summary>
-    private string? PostgresConnection(RunSettings settings)
+    internal string? PostgresConnection(RunSettings settings)
     {
         bool needed = settings.Sinks.Any(s => s.Kind == SinkKind.Postgres);
         if (settings.CheckpointPath == PostgresCheckpoint && !needed)
@@ -212,7 +225,7 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
         public ValueTask DisposeAsync() => DataSource?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
-    private List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null, Uri? amqp = null)
+    internal List<IPageSink> OpenSinks(IReadOnlyList<SinkSpec> specs, string? blobConnection, string? pgConnection = null, string? pgCheckpointTable = null, Uri? amqp = null)
     {
         var sinks = new List<IPageSink>(specs.Count);
         try

@@ -157,6 +157,7 @@ public sealed partial class FakeFirecrawlServer
 
         _credits -= submitted;
         FakeJob job = CreateStartedJob(FakeJobKind.BatchScrape, valid);
+        PushIfConfigured(job, body);
         string url = $"{context.Request.Scheme}://{context.Request.Host}{JobPath(job.Kind, job.Id)}";
         var answer = new StartAnswer(true, job.Id, url) { InvalidUrls = ignoreInvalid ? invalid : null };
         return new StartOutcome(200, null, answer);
@@ -195,6 +196,7 @@ public sealed partial class FakeFirecrawlServer
         int pages = (int)Math.Min(Math.Min(limit, _options.CrawlSiteSize), _credits ?? long.MaxValue);
         _credits -= pages;
         FakeJob job = CreateStartedJob(FakeJobKind.Crawl, [.. Enumerable.Range(0, Math.Max(0, pages)).Select(i => $"{start}/page-{i}")]);
+        PushIfConfigured(job, body);
         string url = $"{context.Request.Scheme}://{context.Request.Host}{JobPath(job.Kind, job.Id)}";
         return new StartOutcome(200, null, new StartAnswer(true, job.Id, url));
     }

@@ -152,6 +152,7 @@ public sealed partial class FakeFirecrawlServer : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        _webhookClient.Dispose();
     }
 
     private FakeJob Register(FakeJob job)

@@ -36,6 +36,13 @@ public sealed class FakeJob
     /// <summary>Gets the faults scripted for this job.</summary>
     public FakeFaultScript Faults { get; } = new();
 
+    /// <summary>
+    /// Gets the push of the job's webhook events, for a job started with a <c>webhook</c> while
+    /// <see cref="FakeServerOptions.Webhooks"/> is set: it completes with every attempt once the last event is delivered
+    /// or given up. Null otherwise.
+    /// </summary>
+    public Task<IReadOnlyList<FakeWebhookDelivery>>? WebhookPush { get; internal set; }
+
     /// <summary>Gets the number of status requests served so far.</summary>
     public int StatusRequests => Volatile.Read(ref _statusRequests);
 

@@ -22,11 +22,17 @@ internal sealed record ErrorEntry(string Id, string Timestamp, string Url, strin
 
 internal sealed record ErrorsAnswer(IEnumerable<ErrorEntry> Errors, IReadOnlyList<string> RobotsBlocked);
 
+/// <summary>The <c>data</c> of a failed-page webhook event: the page's URL and status, nothing scraped.</summary>
+internal sealed record FailedPageStub(FailedPageMetadata Metadata);
+
+internal sealed record FailedPageMetadata([property: JsonPropertyName("sourceURL")] string SourceUrl, int StatusCode);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(ErrorAnswer))]
 [JsonSerializable(typeof(FailedStatusAnswer))]
 [JsonSerializable(typeof(CancelAnswer))]
 [JsonSerializable(typeof(StartAnswer))]
 [JsonSerializable(typeof(ErrorsAnswer))]
+[JsonSerializable(typeof(FailedPageStub))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class FakeServerJsonContext : JsonSerializerContext;

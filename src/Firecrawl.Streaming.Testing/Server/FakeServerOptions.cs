@@ -27,4 +27,10 @@ public sealed class FakeServerOptions
     /// 3 status requests, so a reader sees the job still running.
     /// </summary>
     public Func<FakeJobOptions> StartedJobOptions { get; set; } = () => new FakeJobOptions { ScrapingRequests = 3 };
+
+    /// <summary>
+    /// Gets or sets how jobs started with a <c>webhook</c> push their events (see <see cref="FakeJob.WebhookPush"/>);
+    /// called once per start. Null: started jobs push nothing. Default: null.
+    /// </summary>
+    public Func<FakeWebhookOptions>? Webhooks { get; set; }
 }
