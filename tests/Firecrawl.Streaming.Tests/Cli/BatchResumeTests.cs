@@ -22,7 +22,7 @@ public sealed class BatchResumeTests : FakeServerTestBase, IDisposable
         string[] args =
         [
             "batch", job.Id, "--to", $"jsonl:{jsonl}", "--checkpoint", checkpoint, "--checkpoint-every", "20",
-            "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "10ms",
+            "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "10ms", "--chunk-limit", "10",
         ];
         var environment = new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = Server.ApiKey };
 

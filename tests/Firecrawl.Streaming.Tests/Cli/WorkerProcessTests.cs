@@ -103,7 +103,7 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         foreach (string arg in (string[])[
             dll, "worker", "--amqp", broker.AmqpUri.ToString(), "--queue", _queue, "--state-db", database.ConnectionString,
             "--to", "jsonl:" + _directory.Combine("{job}.jsonl"), "--to", "postgres:pages", "--pg-connection", database.ConnectionString,
-            "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "20ms", "--checkpoint-every", "20", "--lease", "3s", "--concurrency", "2"])
+            "--api-url", Server.BaseAddress.ToString(), "--chunk-limit", "10", "--poll-interval", "20ms", "--checkpoint-every", "20", "--lease", "3s", "--concurrency", "2"])
         {
             start.ArgumentList.Add(arg);
         }

@@ -84,7 +84,7 @@ public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase data
     private Task<CliResult> RunWorkerAsync(CancellationToken stop) => CliRun.RunAsync(
         ["worker", "--amqp", broker.AmqpUri.ToString(), "--queue", _queue, "--state-db", database.ConnectionString,
          "--to", "jsonl:" + _directory.Combine("{job}.jsonl"), "--api-url", Server.BaseAddress.ToString(),
-         "--poll-interval", "20ms", "--checkpoint-every", "10", "--max-retries", "0", "--lease", "5s"],
+         "--chunk-limit", "10", "--poll-interval", "20ms", "--checkpoint-every", "10", "--max-retries", "0", "--lease", "5s"],
         new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = Server.ApiKey }, stop);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Task<CliResult> worker, CancellationTokenSource stop)

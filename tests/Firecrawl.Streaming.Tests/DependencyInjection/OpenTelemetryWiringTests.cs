@@ -23,6 +23,7 @@ public sealed class OpenTelemetryWiringTests : FakeServerTestBase
         {
             o.ApiKey = Server.ApiKey;
             o.BaseAddress = Server.BaseAddress;
+            o.ChunkLimit = null; // the fake server's page size makes the chunks: three requests
         });
         builder.Services.AddOpenTelemetry()
             .WithTracing(t => t.AddSource(FirecrawlStreamingDiagnostics.ActivitySourceName, "System.Net.Http").AddInMemoryExporter(spans))
