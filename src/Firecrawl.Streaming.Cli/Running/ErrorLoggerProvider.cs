@@ -8,7 +8,7 @@ internal sealed class ErrorLoggerProvider(TextWriter error, Redactor redactor) :
 {
     private readonly Lock _lock = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public ILogger CreateLogger(string categoryName) => new RedactingLogger(this);
 
     public void Dispose()
     {
@@ -23,7 +23,7 @@ internal sealed class ErrorLoggerProvider(TextWriter error, Redactor redactor) :
         }
     }
 
-    private sealed class Logger(ErrorLoggerProvider provider) : ILogger
+    private sealed class RedactingLogger(ErrorLoggerProvider provider) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

@@ -67,7 +67,7 @@ public sealed partial class FirecrawlWebhookReceiver
             catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // The event is durable and its pages still reach the sinks; the handler's failure is the handler's.
-                Log.HandlerFailed(_logger, e.Type, e.JobId, error);
+                WebhookLog.HandlerFailed(_logger, e.Type, e.JobId, error);
             }
         }
 
@@ -141,7 +141,7 @@ public sealed partial class FirecrawlWebhookReceiver
                 // Held: the checkpoint stays before this record, so the next start pulls the job again.
                 InterlockedMin(ref _heldAt, delivery.Sequence);
                 report = report with { Error = e };
-                Log.ReconcileFailed(_logger, delivery.JobId, e.Message);
+                WebhookLog.ReconcileFailed(_logger, delivery.JobId, e.Message);
             }
         }
 
@@ -150,7 +150,7 @@ public sealed partial class FirecrawlWebhookReceiver
             _reports.Add(report);
         }
 
-        Log.Reconciled(_logger, delivery.JobId, report.Pushed, report.Pulled, report.FailedPages.Count, report.Unaccounted);
+        WebhookLog.Reconciled(_logger, delivery.JobId, report.Pushed, report.Pulled, report.FailedPages.Count, report.Unaccounted);
         if (_options.OnJobReconciled is { } handler)
         {
             try
@@ -159,7 +159,7 @@ public sealed partial class FirecrawlWebhookReceiver
             }
             catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.HandlerFailed(_logger, "report", delivery.JobId, error);
+                WebhookLog.HandlerFailed(_logger, "report", delivery.JobId, error);
             }
         }
     }

@@ -32,7 +32,7 @@ public sealed partial class FirecrawlWebhookReceiver
         // Verified before parsing: a forged body is never even read as JSON.
         if (_options.Secrets.Count > 0 && !WebhookSignature.IsValid(signature, body.Span, _options.Secrets))
         {
-            Log.SignatureRejected(_logger, signature is null ? "missing" : "wrong");
+            WebhookLog.SignatureRejected(_logger, signature is null ? "missing" : "wrong");
             return WebhookReceipt.Unauthorized;
         }
 
@@ -43,7 +43,7 @@ public sealed partial class FirecrawlWebhookReceiver
         }
         catch (WebhookPayloadException e)
         {
-            Log.Malformed(_logger, e.Message);
+            WebhookLog.Malformed(_logger, e.Message);
             return WebhookReceipt.Malformed;
         }
 
@@ -62,7 +62,7 @@ public sealed partial class FirecrawlWebhookReceiver
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             _ledger.Release(parsed, admission.Done!);
-            Log.JournalRefused(_logger, e.Message);
+            WebhookLog.JournalRefused(_logger, e.Message);
             return WebhookReceipt.Unavailable;
         }
     }
@@ -82,13 +82,13 @@ public sealed partial class FirecrawlWebhookReceiver
             out long cut);
         if (cut > 0)
         {
-            Log.TornTailCut(_logger, cut, journal.Path);
+            WebhookLog.TornTailCut(_logger, cut, journal.Path);
         }
 
         if (checkpointJournal is { } id && id != journal.Id)
         {
             // A checkpoint of another journal says nothing about this one: deliver everything (the sinks keep one copy per key).
-            Log.ForeignCheckpoint(_logger, journal.Path);
+            WebhookLog.ForeignCheckpoint(_logger, journal.Path);
             through = -1;
         }
 
@@ -124,7 +124,7 @@ public sealed partial class FirecrawlWebhookReceiver
             .Concat(readBack.Where(r => r.Delivery is { } d && !closed.Contains(d.JobId)).Select(r => (r.Record.Type, r.Record.Payload)));
         WebhookJournal.Rewrite(_options.JournalDirectory, kept);
         WebhookJournal compacted = WebhookJournal.Open(_options.JournalDirectory, _options.MaxJournalBytes, _ => { }, OnDurable, out _);
-        Log.Compacted(_logger, compacted.Path, before, compacted.Length);
+        WebhookLog.Compacted(_logger, compacted.Path, before, compacted.Length);
         _processedThrough = compacted.Records - 1;
         _mustSave = true;
         return compacted;
@@ -162,7 +162,7 @@ public sealed partial class FirecrawlWebhookReceiver
                 catch (WebhookPayloadException e)
                 {
                     // Checked when it arrived; only a change of this library's rules can make it fail now.
-                    Log.Malformed(_logger, e.Message);
+                    WebhookLog.Malformed(_logger, e.Message);
                     return null;
                 }
 

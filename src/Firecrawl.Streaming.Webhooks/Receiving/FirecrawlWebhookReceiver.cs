@@ -105,7 +105,7 @@ public sealed partial class FirecrawlWebhookReceiver : IAsyncDisposable
 
             if (_options.AllowUnsignedDeliveries && _options.Secrets.Count == 0)
             {
-                Log.UnsignedAccepted(_logger);
+                WebhookLog.UnsignedAccepted(_logger);
             }
 
             (Guid? journalId, long through) = await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -255,7 +255,7 @@ public sealed partial class FirecrawlWebhookReceiver : IAsyncDisposable
             {
                 if (t.IsFaulted)
                 {
-                    Log.PipelineFailed(_logger, t.Exception!.InnerException!);
+                    WebhookLog.PipelineFailed(_logger, t.Exception!.InnerException!);
                     _completion.TrySetException(t.Exception!.InnerExceptions);
                     _pipelineGone.Cancel();
                 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Firecrawl.Streaming.Webhooks;
 
 /// <summary>The receiver's log events. None carries a secret, a signature or a body.</summary>
-internal static partial class Log
+internal static partial class WebhookLog
 {
     [LoggerMessage(1, LogLevel.Warning, "Webhook deliveries are accepted without a signature check: anyone who can reach the endpoint can forge pages. Configure the team's webhook secret.")]
     public static partial void UnsignedAccepted(ILogger logger);
