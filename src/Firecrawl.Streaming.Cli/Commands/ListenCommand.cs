@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Cli.Running;
+using Firecrawl.Streaming.RabbitMq;
 using Firecrawl.Streaming.Webhooks;
 
 namespace Firecrawl.Streaming.Cli.Commands;
@@ -27,10 +28,17 @@ internal static class ListenCommand
         var once = new Option<bool>("--once") { Description = "Exit after the first job's completed event has been reconciled with its status endpoint (0, or the coverage exit codes)." };
         var quiet = new Option<string>("--quiet-period") { Description = "Reconcile a job that sent nothing for this long, e.g. 20m (default 20m; batch scrapes send no failure event).", HelpName = "DURATION" };
         var unsigned = new Option<bool>("--allow-unsigned") { Description = "Accept deliveries without a signature (a self-hosted server with no secret); anyone who can reach the port can forge pages." };
+        var enqueueAmqp = new Option<string>("--enqueue-amqp")
+        {
+            Description = "Also put every job whose completed event arrives on this broker's job queue, for fcstream worker (amqp://USER:PASSWORD@HOST:PORT/VHOST; never printed).",
+            HelpName = "URL",
+        };
+        var enqueueQueue = new Option<string>("--enqueue-queue") { Description = "The job queue --enqueue-amqp publishes to (default fcstream.jobs).", HelpName = "NAME" };
+        var enqueueProfile = new Option<string>("--enqueue-profile") { Description = $"The sinks profile of the jobs --enqueue-amqp publishes (default {JobMessage.DefaultProfile}).", HelpName = "NAME" };
         SharedOptions options = SharedOptions.ForStreaming();
         var command = new Command("listen", "Receive a job's pages by webhook into sinks, verified and journaled, and fill the gaps from the status endpoint.")
         {
-            listen, secret, path, journal, once, quiet, unsigned,
+            listen, secret, path, journal, once, quiet, unsigned, enqueueAmqp, enqueueQueue, enqueueProfile,
         };
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -51,9 +59,45 @@ internal static class ListenCommand
                 QuietPeriod = parse.GetValue(quiet) is { } q ? Durations.Parse(q, "--quiet-period") : TimeSpan.FromMinutes(20),
                 AllowUnsigned = parse.GetValue(unsigned),
             };
+            if (parse.GetValue(enqueueAmqp) is { } amqp)
+            {
+                settings = WithEnqueue(settings, amqp, parse.GetValue(enqueueQueue), parse.GetValue(enqueueProfile), services);
+            }
+            else if (parse.GetValue(enqueueQueue) is not null || parse.GetValue(enqueueProfile) is not null)
+            {
+                throw CliException.Usage("--enqueue-queue and --enqueue-profile apply only with --enqueue-amqp URL.");
+            }
+
             return await new WebhookListener(services.Console, services.Redactor).RunAsync(settings, run, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static ListenSettings WithEnqueue(ListenSettings settings, string amqp, string? queue, string? profile, AppServices services)
+    {
+        if (string.IsNullOrWhiteSpace(amqp))
+        {
+            throw CliException.Usage("--enqueue-amqp needs the broker's amqp:// URL.");
+        }
+
+        var queueOptions = new RabbitMqJobQueueOptions();
+        if (!string.IsNullOrWhiteSpace(queue))
+        {
+            queueOptions.QueueName = queue.Trim();
+        }
+
+        profile = string.IsNullOrWhiteSpace(profile) ? JobMessage.DefaultProfile : profile.Trim();
+        if (profile.Any(char.IsControl))
+        {
+            throw CliException.Usage("--enqueue-profile has control characters.");
+        }
+
+        return settings with
+        {
+            EnqueueAmqp = AmqpUrl.Require(amqp, services.Console, services.Redactor),
+            EnqueueQueue = queueOptions,
+            EnqueueProfile = profile,
+        };
     }
 
     private static Uri ParseListen(string text) =>

@@ -17,4 +17,13 @@ internal sealed record ListenSettings
     public TimeSpan QuietPeriod { get; init; }
 
     public bool AllowUnsigned { get; init; }
+
+    /// <summary>Gets the broker given with <c>--enqueue-amqp</c>: each <c>completed</c> job is put on its job queue; null enqueues nothing.</summary>
+    public Uri? EnqueueAmqp { get; init; }
+
+    /// <summary>Gets the job queue <c>completed</c> jobs go to (<c>--enqueue-queue</c>).</summary>
+    public Firecrawl.Streaming.RabbitMq.RabbitMqJobQueueOptions EnqueueQueue { get; init; } = new();
+
+    /// <summary>Gets the sinks profile of the jobs enqueued (<c>--enqueue-profile</c>).</summary>
+    public string EnqueueProfile { get; init; } = Firecrawl.Streaming.RabbitMq.JobMessage.DefaultProfile;
 }

@@ -5,6 +5,7 @@ using Firecrawl.Streaming.Cli.Errors;
 using Firecrawl.Streaming.Cli.IO;
 using Firecrawl.Streaming.Cli.Progress;
 using Firecrawl.Streaming.Pipeline;
+using Firecrawl.Streaming.RabbitMq;
 using Firecrawl.Streaming.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -39,6 +40,11 @@ internal sealed class WebhookListener(CliConsole console, Redactor redactor)
         var monitor = new RunMonitor("webhooks", [.. sinks.Select(s => s.Name)], idleStatus: "listening");
         var first = new TaskCompletionSource<WebhookJobReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         FirecrawlWebhookReceiverOptions options = ReceiverOptions(settings, run, secret, client, sinks, monitor, display, first);
+        await using RabbitMqJobQueueClient? queue = EnqueueClient(settings);
+        if (queue is not null)
+        {
+            options.OnEvent = (e, ct) => EnqueueCompletedAsync(queue, settings, e, ct);
+        }
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -148,6 +154,64 @@ internal sealed class WebhookListener(CliConsole console, Redactor redactor)
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// Puts a job whose <c>completed</c> event arrived on the job queue, confirmed by the broker. The event is durable
+    /// before this runs and is handed over again after a crash, and a job enqueued twice is streamed once (the workers'
+    /// shared state recognises it), so at least once is enough here. A broker that stays unreachable is reported with
+    /// the command that enqueues the job by hand.
+    /// </summary>
+    private async ValueTask EnqueueCompletedAsync(RabbitMqJobQueueClient queue, ListenSettings settings, WebhookEvent e, CancellationToken cancellationToken)
+    {
+        if (e.EventType != WebhookEventType.Completed)
+        {
+            return;
+        }
+
+        var job = new JobMessage(e.Kind, e.JobId, settings.EnqueueProfile);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await queue.EnqueueAsync([job], cancellationToken).ConfigureAwait(false);
+                Say($"Enqueued {job} on {settings.EnqueueQueue.QueueName}.");
+                return;
+            }
+            catch (Exception error) when (attempt < EnqueueAttempts && !cancellationToken.IsCancellationRequested && error is not OutOfMemoryException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested && error is not OutOfMemoryException)
+            {
+                string crawl = e.Kind == JobKind.Crawl ? " --crawl" : string.Empty;
+                Say($"error: job {e.JobId} could not be enqueued ({error.Message}); enqueue it with fcstream enqueue {e.JobId}{crawl} --profile {settings.EnqueueProfile}.");
+                return;
+            }
+        }
+    }
+
+    private const int EnqueueAttempts = 3;
+
+    private static RabbitMqJobQueueClient? EnqueueClient(ListenSettings settings)
+    {
+        try
+        {
+            return settings.EnqueueAmqp is { } amqp ? new RabbitMqJobQueueClient(amqp, settings.EnqueueQueue) : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage($"--enqueue-queue: {e.Message}", e);
+        }
+    }
+
+    private void Say(string line)
+    {
+        lock (console.Error)
+        {
+            console.Error.WriteLine(redactor.Redact(line));
+            console.Error.Flush();
+        }
     }
 
     private FirecrawlJobClient? CreateClient(RunSettings run)

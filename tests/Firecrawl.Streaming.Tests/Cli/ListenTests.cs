@@ -25,12 +25,7 @@ public sealed class ListenTests : FakeServerTestBase, IDisposable
         _directory.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ListenEndpoint.FreePort();
 
     private string[] Args(int port, string jsonl, params string[] more) =>
     [
@@ -38,26 +33,7 @@ public sealed class ListenTests : FakeServerTestBase, IDisposable
         "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "10ms", .. more,
     ];
 
-    /// <summary>Waits until the endpoint answers (an unsigned probe gets 401 and stores nothing).</summary>
-    private async Task WaitListeningAsync(Uri url, Func<bool> gaveUp)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        wait.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            Assert.False(gaveUp(), "fcstream listen ended before it listened.");
-            try
-            {
-                using HttpResponseMessage response = await _http.PostAsync(url, new ByteArrayContent("{}"u8.ToArray()), wait.Token);
-                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(20, wait.Token);
-            }
-        }
-    }
+    private Task WaitListeningAsync(Uri url, Func<bool> gaveUp) => ListenEndpoint.WaitListeningAsync(_http, url, gaveUp, Ct);
 
     private async Task<HttpStatusCode> PostSignedAsync(Uri url, byte[] body)
     {
