@@ -59,6 +59,31 @@ public sealed class ListenEnqueueTests(RabbitMqFixture broker) : FakeServerTestB
     }
 
     [Fact]
+    public async Task Listen_BrokerUnreachable_PagesStillInTheSinksAndTheEnqueueCommandNamedWithoutThePassword()
+    {
+        const string password = "amqp-pw-5512";
+        FakeJob job = AddJob(JobKind.BatchScrape, Pages(7), new FakeJobOptions { PageLimit = 5 });
+        int port = ListenEndpoint.FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}/firecrawl/webhook");
+        string jsonl = _directory.Combine("pages.jsonl");
+        Task<CliResult> run = CliRun.RunAsync(
+            ["listen", "--listen", $"http://127.0.0.1:{port}", "--to", $"jsonl:{jsonl}", "--journal", _directory.Combine("journal"),
+             "--api-url", Server.BaseAddress.ToString(), "--poll-interval", "10ms", "--once",
+             "--enqueue-amqp", $"amqp://fcstream:{password}@127.0.0.1:{ListenEndpoint.FreePort()}/"],
+            new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = Server.ApiKey, ["FIRECRAWL_WEBHOOK_SECRET"] = Secret }, Ct);
+        await ListenEndpoint.WaitListeningAsync(_http, url, () => run.IsCompleted, Ct);
+
+        await Server.PushWebhooksAsync(job, url, new FakeWebhookOptions { Secret = Secret }, Ct);
+        CliResult result = await run.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains($"job {job.Id} could not be enqueued", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"enqueue it with fcstream enqueue {job.Id} --profile default.", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(7, File.ReadAllLines(jsonl).Count(l => l.Length > 0));
+    }
+
+    [Fact]
     public async Task Listen_EnqueueQueueWithoutBroker_UsageErrorNamingTheOption()
     {
         CliResult result = await CliRun.RunAsync(
