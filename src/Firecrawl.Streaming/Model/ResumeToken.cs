@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -13,10 +14,45 @@ internal static class ResumeToken
 {
     private const string Prefix = "fc2.";
 
-    public static string Format(JobKind kind, string jobId, long position, string? scrapeId)
+    public static string Format(JobKind kind, string jobId, long position, string? scrapeId) =>
+        Format(kind, jobId, position, string.IsNullOrEmpty(scrapeId) ? default : Encoding.UTF8.GetBytes(scrapeId));
+
+    /// <summary>
+    /// The token from the scrape id's UTF-8 bytes. Every page a pipeline reads gets a token, so the token is built in
+    /// scratch buffers and the string is the only allocation.
+    /// </summary>
+    public static string Format(JobKind kind, string jobId, long position, ReadOnlySpan<byte> scrapeIdUtf8)
     {
-        string plain = string.Create(CultureInfo.InvariantCulture, $"{position}\n{scrapeId}\n{KindName(kind)}\n{jobId}");
-        return Prefix + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(plain));
+        string kindName = KindName(kind);
+        int maxPlain = 20 + 1 + scrapeIdUtf8.Length + 1 + kindName.Length + 1 + Encoding.UTF8.GetMaxByteCount(jobId.Length);
+        byte[]? rentedPlain = null;
+        Span<byte> plain = maxPlain <= 256 ? stackalloc byte[256] : (rentedPlain = ArrayPool<byte>.Shared.Rent(maxPlain));
+        Utf8Formatter.TryFormat(position, plain, out int written);
+        plain[written++] = (byte)'\n';
+        scrapeIdUtf8.CopyTo(plain[written..]);
+        written += scrapeIdUtf8.Length;
+        plain[written++] = (byte)'\n';
+        written += Encoding.UTF8.GetBytes(kindName, plain[written..]);
+        plain[written++] = (byte)'\n';
+        written += Encoding.UTF8.GetBytes(jobId, plain[written..]);
+
+        int length = Prefix.Length + Base64Url.GetEncodedLength(written);
+        char[]? rentedChars = null;
+        Span<char> chars = length <= 512 ? stackalloc char[512] : (rentedChars = ArrayPool<char>.Shared.Rent(length));
+        Prefix.CopyTo(chars);
+        Base64Url.EncodeToChars(plain[..written], chars[Prefix.Length..]);
+        string token = new(chars[..length]);
+        if (rentedPlain is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rentedPlain);
+        }
+
+        if (rentedChars is not null)
+        {
+            ArrayPool<char>.Shared.Return(rentedChars);
+        }
+
+        return token;
     }
 
     public static bool TryParse(string? token, out JobKind kind, out string jobId, out long position, out string? scrapeId)

@@ -55,7 +55,7 @@ public sealed partial class ScrapedPage : IDisposable
     /// <see cref="JobStreamOptions.ResumeAfter"/> set to it yields exactly the pages after this one, in delivery order
     /// (for a page found by looking back after the server's offsets moved, the pages after those already delivered).
     /// </summary>
-    public string ResumeToken => _resumeToken ??= Streaming.ResumeToken.Format(JobKind, JobId, Position, Metadata.ScrapeId);
+    public string ResumeToken => _resumeToken ??= FormatResumeToken();
 
     /// <summary>
     /// Gets the page's JSON object as UTF-8 bytes, exactly as the server sent it
@@ -182,6 +182,19 @@ public sealed partial class ScrapedPage : IDisposable
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Utf8Json.Span, hash);
         return new Guid(hash[..16]);
+    }
+
+    /// <summary>
+    /// The token straight from the scrape id's bytes when it holds no escape (the ids Firecrawl sends never do): the
+    /// pipeline asks every page for its token, and going through <see cref="Metadata"/> would allocate the metadata
+    /// object and the id's string for each page only to encode them back to UTF-8.
+    /// </summary>
+    private string FormatResumeToken()
+    {
+        ReadOnlySpan<byte> id = Slice(_layout[MetadataField.ScrapeId]);
+        return id.Length >= 2 && id[0] == (byte)'"' && id[1..^1].IndexOf((byte)'\\') < 0
+            ? Streaming.ResumeToken.Format(JobKind, JobId, Position, id[1..^1])
+            : Streaming.ResumeToken.Format(JobKind, JobId, Position, Metadata.ScrapeId);
     }
 
     private string FallbackKey()

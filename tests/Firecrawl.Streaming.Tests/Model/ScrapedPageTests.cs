@@ -76,6 +76,32 @@ public class ScrapedPageTests
     }
 
     [Theory]
+    [InlineData("""{"metadata":{"scrapeId":"\u00e9t\u00e9-1"}}""", "été-1")]
+    [InlineData("""{"metadata":{"scrapeId":"été-1"}}""", "été-1")]
+    [InlineData("""{"metadata":{"scrapeId":""}}""", null)]
+    [InlineData("""{"metadata":{"scrapeId":7}}""", "7")]
+    [InlineData("""{"markdown":"m"}""", null)]
+    public void ResumeToken_ScrapeIdEscapedOrNot_EqualsTokenOfDecodedId(string json, string? decoded)
+    {
+        ScrapedPage page = Parse(json, position: 12_345_678_901);
+
+        Assert.Equal(ResumeToken.Format(JobKind.BatchScrape, "job-9", 12_345_678_901, decoded), page.ResumeToken);
+        Assert.True(ResumeToken.TryParse(page.ResumeToken, out _, out _, out long position, out string? scrapeId));
+        Assert.Equal((12_345_678_901L, decoded), (position, scrapeId));
+    }
+
+    [Fact]
+    public void ResumeToken_LongJobId_RoundTrips()
+    {
+        string job = new('j', 600);
+
+        string token = ResumeToken.Format(JobKind.Crawl, job, 0, "id");
+
+        Assert.True(ResumeToken.TryParse(token, out JobKind kind, out string parsedJob, out _, out string? scrapeId));
+        Assert.Equal((JobKind.Crawl, job, "id"), (kind, parsedJob, scrapeId));
+    }
+
+    [Theory]
     [InlineData("[]")]
     [InlineData("{\"a\":1")]
     [InlineData("{} {}")]

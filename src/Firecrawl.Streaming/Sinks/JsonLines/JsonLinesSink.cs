@@ -35,7 +35,7 @@ public sealed partial class JsonLinesSink : IPageSink
     private readonly bool _leaveOpen;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly PageKeySet _keys = new();
-    private readonly ArrayBufferWriter<byte> _lines = new(64 * 1024);
+    private readonly PooledLineBuffer _lines = new(64 * 1024);
     private readonly MemoryStream? _member;
     private readonly List<LineKey> _batchKeys = [];
     private Stream? _stream;
@@ -179,6 +179,7 @@ public sealed partial class JsonLinesSink : IPageSink
             }
 
             _disposed = true;
+            _lines.Dispose();
             if (_stream is not null && !_leaveOpen)
             {
                 await _stream.DisposeAsync().ConfigureAwait(false);

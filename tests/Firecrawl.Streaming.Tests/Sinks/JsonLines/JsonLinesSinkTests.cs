@@ -45,6 +45,32 @@ public sealed class JsonLinesSinkTests : IDisposable
     }
 
     [Theory]
+    [InlineData("large.jsonl")]
+    [InlineData("large.jsonl.gz")]
+    public async Task WriteAsync_BatchFarLargerThanInitialLineBuffer_EveryLineByteForByte(string name)
+    {
+        // 12 pages of 10 KB to 120 KB in one batch: the batch's line buffer (64 KB at first) grows several times mid-batch.
+        string path = _directory.Combine(name);
+        List<ScrapedPage> pages = Enumerable.Range(0, 12)
+            .Select(i => PageParser.Parse(
+                Encoding.UTF8.GetBytes($$$"""{"markdown":"{{{new string((char)('a' + i), 10_000 * (i + 1))}}}","metadata":{"scrapeId":"id-{{{i}}}"}}"""), "job", i))
+            .ToList();
+        await using (var sink = new JsonLinesSink(path))
+        {
+            await WriteAsync(sink, pages, batchSize: 12);
+            await WriteAsync(sink, pages, batchSize: 12);
+            Assert.Equal(12, sink.PagesSkipped);
+        }
+
+        List<byte[]> lines = JsonLinesFile.ReadLines(path);
+        Assert.Equal(pages.Count, lines.Count);
+        for (int i = 0; i < pages.Count; i++)
+        {
+            Assert.True(pages[i].Utf8Json.Span.SequenceEqual(lines[i]), $"line {i} differs");
+        }
+    }
+
+    [Theory]
     [InlineData("realistic.jsonl")]
     [InlineData("realistic.jsonl.gz")]
     public async Task WriteAsync_RealisticPagesAcrossReopen_RoundTripByteForByte(string name)
