@@ -16,8 +16,7 @@ public sealed class RabbitMqJobQueueClient : IAsyncDisposable
     private readonly Uri _amqpUri;
     private readonly RabbitMqJobQueueOptions _options;
     private readonly SemaphoreSlim _open = new(1, 1);
-    private IConnection? _connection;
-    private IChannel? _channel;
+    private ConfirmedChannel? _link;
 
     /// <summary>Creates a job queue client; nothing is sent until the first call.</summary>
     /// <param name="amqpUri">The broker, e.g. <c>amqp://user:password@host:5672/vhost</c>.</param>
@@ -72,16 +71,10 @@ public sealed class RabbitMqJobQueueClient : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (_channel is not null)
+        if (_link is not null)
         {
-            await _channel.DisposeAsync().ConfigureAwait(false);
-            _channel = null;
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            _connection = null;
+            await _link.DisposeAsync().ConfigureAwait(false);
+            _link = null;
         }
 
         _open.Dispose();
@@ -89,24 +82,22 @@ public sealed class RabbitMqJobQueueClient : IAsyncDisposable
 
     private async Task<IChannel> ChannelAsync(CancellationToken cancellationToken)
     {
-        if (_channel is { } ready)
+        if (_link is { } ready)
         {
-            return ready;
+            return ready.Channel;
         }
 
         await _open.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_channel is null)
+            if (_link is null)
             {
-                _connection = await JobQueueTopology.Factory(_amqpUri).CreateConnectionAsync("fcstream-enqueue", cancellationToken).ConfigureAwait(false);
-                IChannel channel = await _connection.CreateChannelAsync(
-                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
-                await JobQueueTopology.DeclareAsync(channel, _options, cancellationToken).ConfigureAwait(false);
-                _channel = channel;
+                ConfirmedChannel link = await ConfirmedChannel.OpenAsync(_amqpUri, "fcstream-enqueue", cancellationToken).ConfigureAwait(false);
+                await JobQueueTopology.DeclareAsync(link.Channel, _options, cancellationToken).ConfigureAwait(false);
+                _link = link;
             }
 
-            return _channel;
+            return _link.Channel;
         }
         finally
         {

@@ -24,8 +24,7 @@ public sealed class RabbitMqPageSink : IPageSink
     private readonly Uri _amqpUri;
     private readonly string _exchange;
     private readonly RabbitMqPageSinkOptions _options;
-    private IConnection? _connection;
-    private IChannel? _channel;
+    private ConfirmedChannel? _link;
 
     /// <summary>Creates the sink; nothing is sent until the first write.</summary>
     /// <param name="amqpUri">The broker.</param>
@@ -88,16 +87,10 @@ public sealed class RabbitMqPageSink : IPageSink
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (_channel is not null)
+        if (_link is not null)
         {
-            await _channel.DisposeAsync().ConfigureAwait(false);
-            _channel = null;
-        }
-
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync().ConfigureAwait(false);
-            _connection = null;
+            await _link.DisposeAsync().ConfigureAwait(false);
+            _link = null;
         }
     }
 
@@ -106,25 +99,23 @@ public sealed class RabbitMqPageSink : IPageSink
 
     private async ValueTask<IChannel> ChannelAsync(CancellationToken cancellationToken)
     {
-        if (_channel is { IsOpen: true } open)
+        if (_link is { Channel.IsOpen: true } open)
         {
-            return open;
+            return open.Channel;
         }
 
         // The pipeline never writes to one sink from two tasks at once (no MaxDegreeOfParallelism here), so no lock.
-        if (_channel is not null)
+        if (_link is not null)
         {
             await DisposeAsync().ConfigureAwait(false);
         }
 
-        _connection = await JobQueueTopology.Factory(_amqpUri).CreateConnectionAsync("fcstream-page-sink", cancellationToken).ConfigureAwait(false);
-        _channel = await _connection.CreateChannelAsync(
-            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+        _link = await ConfirmedChannel.OpenAsync(_amqpUri, "fcstream-page-sink", cancellationToken).ConfigureAwait(false);
         if (_options.DeclareExchangeType is { } type)
         {
-            await _channel.ExchangeDeclareAsync(_exchange, type, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _link.Channel.ExchangeDeclareAsync(_exchange, type, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        return _channel;
+        return _link.Channel;
     }
 }

@@ -64,7 +64,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
-            int port = FreeLoopbackPort();
+            int port = LocalMachine.FreeLoopbackPort();
             if (await TryStartAsync(executable, port))
             {
                 ConnectionString = ForEndpoint($"http://127.0.0.1:{port}/{AccountName}");
@@ -159,13 +159,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         TestContext.Current.SendDiagnosticMessage($"Azurite installed with npm ci in {clock.Elapsed.TotalSeconds:0.0} s.");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Starts Azurite on <paramref name="port"/> and waits until it accepts connections; false if it exited.</summary>

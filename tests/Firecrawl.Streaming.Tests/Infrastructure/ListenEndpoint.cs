@@ -6,12 +6,7 @@ namespace Firecrawl.Streaming.Tests.Infrastructure;
 /// <summary>A free loopback port for <c>fcstream listen</c>, and the wait until its endpoint answers.</summary>
 internal static class ListenEndpoint
 {
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LocalMachine.FreeLoopbackPort();
 
     /// <summary>Waits until the endpoint answers (an unsigned probe gets 401 and stores nothing).</summary>
     public static async Task WaitListeningAsync(HttpClient http, Uri url, Func<bool> gaveUp, CancellationToken cancellationToken)

@@ -95,7 +95,7 @@ internal sealed class PostgresServer : IAsyncDisposable
         log ??= _ => { };
         var clock = Stopwatch.StartNew();
         string binDirectory = await FindOrInstallBinariesAsync(log);
-        bool root = IsRoot();
+        bool root = LocalMachine.IsRoot;
         string folder = Directory.CreateTempSubdirectory("firecrawl-pg-").FullName;
         try
         {
@@ -114,7 +114,7 @@ internal sealed class PostgresServer : IAsyncDisposable
 
             for (int attempt = 1; ; attempt++)
             {
-                var server = new PostgresServer(folder, binDirectory, FreeLoopbackPort(), password, log);
+                var server = new PostgresServer(folder, binDirectory, LocalMachine.FreeLoopbackPort(), password, log);
                 try
                 {
                     await server.StartAsync();
@@ -148,7 +148,7 @@ internal sealed class PostgresServer : IAsyncDisposable
             "-c fsync=off -c full_page_writes=off",
             "-c max_connections=300");
         string log = Path.Combine(_root!, "server.log");
-        (int exitCode, string output) = await RunAsServerUserAsync(IsRoot(), PgCtl(),
+        (int exitCode, string output) = await RunAsServerUserAsync(LocalMachine.IsRoot, PgCtl(),
             ["start", "-D", data, "-w", "-t", "60", "-l", log, "-o", options], check: false);
         if (exitCode != 0)
         {
@@ -162,7 +162,7 @@ internal sealed class PostgresServer : IAsyncDisposable
     /// <summary>Stops the server at once, as a crash would (<c>-m immediate</c>): the data stays, and the next start recovers it.</summary>
     public async Task StopAsync()
     {
-        await RunAsServerUserAsync(IsRoot(), PgCtl(), ["stop", "-D", OwnedData(), "-m", "immediate", "-w"], check: false);
+        await RunAsServerUserAsync(LocalMachine.IsRoot, PgCtl(), ["stop", "-D", OwnedData(), "-m", "immediate", "-w"], check: false);
         _running = false;
     }
 
@@ -216,7 +216,7 @@ internal sealed class PostgresServer : IAsyncDisposable
     private void StartWatchdog()
     {
         string stop = $"{PgCtl()} stop -D {OwnedData()} -m immediate";
-        if (IsRoot())
+        if (LocalMachine.IsRoot)
         {
             stop = $"runuser -u {AdminUser} -- {stop}";
         }
@@ -246,7 +246,7 @@ internal sealed class PostgresServer : IAsyncDisposable
             return found;
         }
 
-        if (!IsRoot())
+        if (!LocalMachine.IsRoot)
         {
             throw new InvalidOperationException(
                 "PostgreSQL's server binaries were not found (no initdb in `pg_config --bindir` or /usr/lib/postgresql/*/bin): " +
@@ -318,17 +318,6 @@ internal sealed class PostgresServer : IAsyncDisposable
             : (exitCode, output);
     }
 
-    private static bool IsRoot() => OperatingSystem.IsLinux() && geteuid() == 0;
-
-    [DllImport("libc", EntryPoint = "geteuid")]
-    private static extern uint geteuid();
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void TryDelete(string folder)
     {

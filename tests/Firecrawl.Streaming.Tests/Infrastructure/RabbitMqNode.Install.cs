@@ -14,7 +14,7 @@ public sealed partial class RabbitMqNode
             return;
         }
 
-        if (!IsRoot)
+        if (!LocalMachine.IsRoot)
         {
             throw new InvalidOperationException(
                 $"RabbitMQ is not installed ({ServerScript} is missing) and the tests do not run as root, so they cannot install it: " +

@@ -60,7 +60,7 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
             Directory.CreateDirectory(Path.Combine(_directory, sub));
         }
 
-        if (IsRoot && !OperatingSystem.IsWindows())
+        if (LocalMachine.IsRoot && !OperatingSystem.IsWindows())
         {
             // The node runs as the unprivileged rabbitmq user: it must own its directory (and reach it: mode 755).
             File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -68,9 +68,9 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
             await RunCheckedAsync("chown", ["-R", "rabbitmq:rabbitmq", _directory]);
         }
 
-        _amqpPort = FreeLoopbackPort();
-        _distPort = FreeLoopbackPort();
-        _epmdPort = FreeLoopbackPort();
+        _amqpPort = LocalMachine.FreeLoopbackPort();
+        _distPort = LocalMachine.FreeLoopbackPort();
+        _epmdPort = LocalMachine.FreeLoopbackPort();
         AmqpUri = new Uri($"amqp://guest:guest@127.0.0.1:{_amqpPort}/");
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         await StartAsync();
@@ -130,7 +130,7 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
         if (pid is int beam)
         {
             // SIGTERM is the Erlang VM's clean shutdown: queues are closed and their state written.
-            _ = Kill(beam, 15);
+            _ = LocalMachine.Signal(beam, 15);
         }
         else
         {
@@ -146,7 +146,7 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
         {
             if (pid is int stuck)
             {
-                _ = Kill(stuck, 9);
+                _ = LocalMachine.Signal(stuck, 9);
             }
 
             await _process.WaitForExitAsync();
@@ -160,14 +160,14 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
     public async Task StartAsync()
     {
         string directory = _directory ?? throw new InvalidOperationException("The fixture uses an external broker.");
-        var start = new ProcessStartInfo(IsRoot ? "setpriv" : ServerScript)
+        var start = new ProcessStartInfo(LocalMachine.IsRoot ? "setpriv" : ServerScript)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
-        if (IsRoot)
+        if (LocalMachine.IsRoot)
         {
             foreach (string argument in (string[])["--reuid=rabbitmq", "--regid=rabbitmq", "--init-groups", ServerScript])
             {
@@ -225,14 +225,14 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
     public async Task<string> CtlAsync(params string[] arguments)
     {
         string directory = _directory ?? throw new InvalidOperationException("rabbitmqctl needs the fixture's own node.");
-        var start = new ProcessStartInfo(IsRoot ? "setpriv" : CtlScript)
+        var start = new ProcessStartInfo(LocalMachine.IsRoot ? "setpriv" : CtlScript)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
-        List<string> all = IsRoot ? ["--reuid=rabbitmq", "--regid=rabbitmq", "--init-groups", CtlScript] : [];
+        List<string> all = LocalMachine.IsRoot ? ["--reuid=rabbitmq", "--regid=rabbitmq", "--init-groups", CtlScript] : [];
         all.AddRange(["-n", NodeName, "-q"]);
         all.AddRange(arguments);
         foreach (string argument in all)
@@ -309,7 +309,7 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
     {
         if (ReadNodePid() is int pid)
         {
-            _ = Kill(pid, 9);
+            _ = LocalMachine.Signal(pid, 9);
         }
 
         _ = StopEpmdAsync().Wait(TimeSpan.FromSeconds(5));
@@ -329,22 +329,6 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool IsRoot => Environment.UserName == "root" || GetEuid() == 0;
-
-    [DllImport("libc", EntryPoint = "geteuid")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern uint GetEuid();
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int pid, int signal);
 
     private void Append(string? line)
     {
