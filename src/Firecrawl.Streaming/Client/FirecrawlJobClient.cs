@@ -59,7 +59,9 @@ public sealed partial class FirecrawlJobClient : IFirecrawlJobClient, IDisposabl
     public JobPages StreamJobAsync(JobKind kind, string jobId, JobStreamOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        return new JobPages(_api, JobEndpoint.For(kind), jobId, options ?? new JobStreamOptions(), cancellationToken);
+        options ??= new JobStreamOptions();
+        options.Validate();
+        return new JobPages(_api, JobEndpoint.For(kind), jobId, options, cancellationToken);
     }
 
     /// <summary>Streams every page of a batch-scrape job (<c>GET /v2/batch/scrape/{id}</c>); see <see cref="StreamJobAsync"/>.</summary>

@@ -26,15 +26,30 @@ public sealed partial class JobPages
     private StreamRun StartRun()
     {
         var resume = ResumePoint.From(_options.ResumeAfter, Kind, JobId);
-        Interlocked.Exchange(ref _deliveredBefore, resume.DeliveredBefore);
-        var listing = new DeliveredListing(resume.DeliveredBefore, resume.PageId);
+        long start = _options.StartAt;
+        if (_options.ResumeAfter is not null)
+        {
+            // A token from inside the range resumes inside it; one from outside would deliver pages that are not the range's.
+            if (resume.Skip < start - 1 || resume.Skip >= (_options.StopAt ?? long.MaxValue))
+            {
+                throw new JobStreamException(
+                    $"The resume token names offset {resume.Skip}, outside the range [{start}, {_options.StopAt}) this stream reads.",
+                    JobStreamErrorCode.InvalidResumeToken) { JobId = JobId };
+            }
+
+            start = resume.DeliveredBefore;
+        }
+
+        // Counted from the range's start: a range's coverage speaks of its own offsets.
+        Interlocked.Exchange(ref _deliveredBefore, start - _options.StartAt);
+        var listing = new DeliveredListing(start, resume.PageId);
         if (resume.PageId is PageIdentity resumed)
         {
             // Until this run delivers a page, resuming after one it repaired continues after the same page as now.
             listing.SetFrontier(resumed, resume.ScrapeId);
         }
 
-        return new StreamRun(listing, new GapRepair(_api, _endpoint, JobId, _options, listing, ObserveProbe), resume);
+        return new StreamRun(listing, new GapRepair(_api, _endpoint, JobId, _options, listing, ObserveProbe), resume) { Begin = _options.ResumeAfter is null ? start : resume.Skip };
     }
 
     /// <summary>Decides about one page handed out by the walk, and records a delivered one in the listing.</summary>
@@ -186,5 +201,8 @@ public sealed partial class JobPages
         public GapRepair Repair { get; } = repair;
 
         public ResumePoint Resume = resume;
+
+        /// <summary>Gets the offset of the walk's first request: the resumed page's, else the range's start.</summary>
+        public long Begin { get; init; }
     }
 }

@@ -14,7 +14,8 @@ public sealed partial class JobPages
         FirecrawlJobClientOptions options = _api.Options;
         TimeProvider time = options.TimeProvider;
         StreamRun run = StartRun();
-        long skip = run.Resume.Skip;
+        long skip = run.Begin;
+        long stopAt = _options.StopAt ?? long.MaxValue;
         using Activity? span = StartStreamSpan(run);
         bool completed = false;
         var pages = new List<ChunkPage>();
@@ -49,6 +50,13 @@ public sealed partial class JobPages
                         {
                             ChunkPage item = pages[i];
                             pages[i] = default;
+                            if (item.Page.Position >= stopAt)
+                            {
+                                // Past the range (a server that ignored the limit): another range's page.
+                                item.Page.Dispose();
+                                continue;
+                            }
+
                             Verdict verdict = Judge(run, item);
                             if (verdict == Verdict.ResumePointMoved)
                             {
@@ -121,14 +129,25 @@ public sealed partial class JobPages
                     next = walkedTo;
                 }
 
+                if (walkedTo >= stopAt || next >= stopAt)
+                {
+                    // The range is read: what lies past it, and any end-of-job check, belong to others.
+                    LogFinished();
+                    completed = true;
+                    yield break;
+                }
+
                 if (status.IsTerminal)
                 {
                     // Older servers send a next link on a finished job that leads to an empty chunk.
                     if (next is null || chunk.PageCount == 0)
                     {
-                        await foreach (ScrapedPage found in RepairEndAsync(run, walkedTo, token).ConfigureAwait(false))
+                        if (_options.StopAt is null)
                         {
-                            yield return found;
+                            await foreach (ScrapedPage found in RepairEndAsync(run, walkedTo, token).ConfigureAwait(false))
+                            {
+                                yield return found;
+                            }
                         }
 
                         LogFinished();

@@ -24,4 +24,26 @@ public sealed class JobStreamOptions
     /// the server's moving offsets hid are neither noticed nor looked for (a retry still never hands a page out twice). Default: true.
     /// </summary>
     public bool DropDuplicates { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the listing offset (<c>skip</c>) the stream starts at when there is no <see cref="ResumeAfter"/>: with
+    /// <see cref="StopAt"/>, one range of a job that several streams read at once. Default: 0.
+    /// </summary>
+    public long StartAt { get; set; }
+
+    /// <summary>
+    /// Gets or sets the listing offset the stream stops before (exclusive), or null to read to the job's end. The stream
+    /// never requests at or past it and ends when its cursor reaches it (or the job's end, whichever comes first), without
+    /// the end-of-job gap repair: a range has no end of job to check, and pages the server's moving offsets carried across
+    /// the range's edges are the business of whoever reconciles the ranges. Dedupe, retries, gap repair inside the range,
+    /// and resume tokens (a token from inside the range resumes inside it) work as for a whole job. Default: null.
+    /// </summary>
+    public long? StopAt { get; set; }
+
+    /// <summary>Throws when an option is out of range.</summary>
+    internal void Validate()
+    {
+        OptionRules.Require(StartAt >= 0, nameof(StartAt), "must be zero or more");
+        OptionRules.Require(StopAt is null || StopAt > StartAt, nameof(StopAt), "must be greater than StartAt");
+    }
 }

@@ -28,6 +28,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
     private readonly JobStreamOptions _streamOptions;
     private readonly SortedList<long, ChunkSession> _held = [];
     private readonly int? _configuredLimit;
+    private readonly long _stopAt;
     private volatile bool _limitRefused;
     private long _frontier;
     private long _bytesSeen;
@@ -41,6 +42,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
         _jobId = jobId;
         _streamOptions = streamOptions;
         _configuredLimit = api.Options.ChunkLimit;
+        _stopAt = streamOptions.StopAt ?? long.MaxValue;
         Concurrency = new AdaptiveConcurrency(api.Options.MaxConcurrency, api.Options.TimeProvider, api.Options.RetryBaseDelay);
         Pools = StreamPools.For(api);
     }
@@ -77,7 +79,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
             return ready;
         }
 
-        int? limit = LimitAt(skip);
+        int? limit = CutAtStop(skip, LimitAt(skip));
         _frontier = Math.Max(_frontier, skip + (limit ?? 0));
         return new ChunkSession(_api, _endpoint, _jobId, skip, limit, _streamOptions, this) { Parent = Parent };
     }
@@ -94,9 +96,9 @@ internal sealed class RangeScheduler : IAsyncDisposable
         }
 
         long next = _endpoint.ParseNext(link, _jobId, chunk.Uri);
-        if (next <= chunk.Skip)
+        if (next <= chunk.Skip || next >= _stopAt)
         {
-            return; // nothing new yet: the next request waits for the poll interval
+            return; // nothing new yet (the next request waits for the poll interval), or the range is all requested
         }
 
         int current = Concurrency.Current;
@@ -104,7 +106,7 @@ internal sealed class RangeScheduler : IAsyncDisposable
         if (!_held.ContainsKey(next) && _held.Count < current)
         {
             int? limit = LimitAt(next);
-            Launch(next, range > 0 && limit is int l ? Math.Min(l, range) : limit, cancellationToken);
+            Launch(next, CutAtStop(next, range > 0 && limit is int l ? Math.Min(l, range) : limit), cancellationToken);
         }
 
         if (range <= 0 || chunk.Envelope.Completed is not long completed)
@@ -113,9 +115,10 @@ internal sealed class RangeScheduler : IAsyncDisposable
         }
 
         long start = Math.Max(_frontier, next);
-        while (_held.Count < current && start < completed && !_held.ContainsKey(start))
+        long end = Math.Min(completed, _stopAt);
+        while (_held.Count < current && start < end && !_held.ContainsKey(start))
         {
-            Launch(start, range, cancellationToken);
+            Launch(start, CutAtStop(start, range), cancellationToken);
             start += range;
         }
     }
@@ -182,6 +185,22 @@ internal sealed class RangeScheduler : IAsyncDisposable
         }
 
         return _configuredLimit;
+    }
+
+    /// <summary>
+    /// Cuts a chunk's <c>limit</c> so that it asks for nothing at or past <see cref="JobStreamOptions.StopAt"/>. A chunk
+    /// without a limit keeps none when the server's page size is known to fit; a server that refused <c>limit</c> gets
+    /// none (the walk drops what it sends past the stop).
+    /// </summary>
+    private int? CutAtStop(long skip, int? limit)
+    {
+        long room = _stopAt - skip;
+        if (_stopAt == long.MaxValue || _limitRefused || (limit ?? _serverPageSize) is int known && known > 0 && known <= room)
+        {
+            return limit;
+        }
+
+        return (int)Math.Min(room, limit ?? int.MaxValue);
     }
 
     /// <summary>Pages per range: 0 when ranges cannot be fetched (one at a time, or the server refused <c>limit</c>).</summary>

@@ -89,12 +89,14 @@ public static class JobClientPipelineExtensions
             Fields = given?.Fields ?? PageFields.All,
             DropDuplicates = given?.DropDuplicates ?? true,
             ResumeAfter = resumeAfter,
+            StartAt = given?.StartAt ?? 0,
+            StopAt = given?.StopAt,
             // The pipeline owns these pages: each is released once every sink's write of it completed (see IPageSink).
             PoolPageBuffers = true,
         };
         JobPages pages = client.StreamJobAsync(kind, jobId, streamOptions, cancellationToken);
         PipelineResult result = await new PagePipeline(pages, pages, sinks, options, resumedFrom: resumeAfter, ownsPages: true).RunAsync(cancellationToken).ConfigureAwait(false);
-        return await ReconcileAsync(client, result, cancellationToken).ConfigureAwait(false);
+        return await ReconcileAsync(client, result, streamOptions.StopAt, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<PipelineCheckpoint?> LoadCheckpointAsync(ICheckpointStore? store, string jobId, CancellationToken cancellationToken)
@@ -145,9 +147,10 @@ public static class JobClientPipelineExtensions
     /// When a finished job reports more pages than were delivered, reads its errors endpoint: a page listed there as
     /// failed or robots-blocked is accounted for. Failing to read it leaves the pages unaccounted, which says enough.
     /// </summary>
-    private static async Task<PipelineResult> ReconcileAsync(IFirecrawlJobClient client, PipelineResult result, CancellationToken cancellationToken)
+    private static async Task<PipelineResult> ReconcileAsync(IFirecrawlJobClient client, PipelineResult result, long? stopAt, CancellationToken cancellationToken)
     {
-        if (result.Coverage is not { Status.IsTerminal: true, Unaccounted: > 0 } coverage)
+        // A range of a job (StopAt) accounts for its own offsets only: the job's counts are whoever reconciles the ranges' business.
+        if (result.Coverage is not { Status.IsTerminal: true, Unaccounted: > 0 } coverage || stopAt is not null)
         {
             return result;
         }

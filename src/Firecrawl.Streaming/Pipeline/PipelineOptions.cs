@@ -110,6 +110,7 @@ public sealed class PipelineOptions
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
     {
+        StreamOptions?.Validate();
         OptionRules.Require(SinkDefaults is not null, nameof(SinkDefaults), "must not be null");
         SinkDefaults!.Validate();
         foreach (KeyValuePair<string, SinkOptions> pair in SinkOverrides)
