@@ -5,7 +5,9 @@ namespace Firecrawl.Streaming.RabbitMq;
 
 /// <summary>
 /// A unit of work on the job queue: stream one batch-scrape or crawl job into the sinks of a profile. Its body is a
-/// small JSON object, e.g. <c>{"v":1,"kind":"batch","jobId":"…","profile":"default"}</c>.
+/// small JSON object, e.g. <c>{"v":1,"kind":"batch","jobId":"…","profile":"default"}</c>. A big job split across
+/// workers is streamed as range messages (<c>"range":[0,10000]</c>, see <see cref="WithRange"/>) and ends with a
+/// reconcile message (<c>"reconcile":true</c>, see <see cref="ToReconcile"/>).
 /// </summary>
 /// <remarks>
 /// <see cref="MessageId"/> is derived from the content, so enqueueing the same job twice publishes two messages with
@@ -48,8 +50,28 @@ public sealed class JobMessage
     /// <summary>Gets the sinks profile the job is streamed into.</summary>
     public string Profile { get; }
 
-    /// <summary>Gets the AMQP message id: the same for every message of the same job and profile.</summary>
-    public string MessageId => $"{KindName(Kind)}:{JobId}:{Profile}";
+    /// <summary>Gets the share of the job to stream, or null for the whole job.</summary>
+    public JobRange? Range { get; private init; }
+
+    /// <summary>Gets a value indicating whether this message asks to reconcile a split job: prove its ranges' coverage, or repair it.</summary>
+    public bool IsReconcile { get; private init; }
+
+    /// <summary>
+    /// Gets the AMQP message id: the same for every message of the same job, profile and share (<c>batch:ID:PROFILE</c>,
+    /// <c>batch:ID:PROFILE:0-10000</c>, <c>batch:ID:PROFILE:reconcile</c>).
+    /// </summary>
+    public string MessageId => Range is JobRange range
+        ? $"{KindName(Kind)}:{JobId}:{Profile}:{range}"
+        : IsReconcile ? $"{KindName(Kind)}:{JobId}:{Profile}:reconcile" : $"{KindName(Kind)}:{JobId}:{Profile}";
+
+    /// <summary>The message that streams one range of this message's job.</summary>
+    /// <param name="range">The range.</param>
+    /// <returns>The range message.</returns>
+    public JobMessage WithRange(JobRange range) => new(Kind, JobId, Profile) { Range = range };
+
+    /// <summary>The message that reconciles this message's job once every range is done.</summary>
+    /// <returns>The reconcile message.</returns>
+    public JobMessage ToReconcile() => new(Kind, JobId, Profile) { IsReconcile = true };
 
     /// <summary>Writes the message body.</summary>
     /// <returns>The UTF-8 JSON body.</returns>
@@ -63,6 +85,19 @@ public sealed class JobMessage
             writer.WriteString("kind", KindName(Kind));
             writer.WriteString("jobId", JobId);
             writer.WriteString("profile", Profile);
+            if (Range is JobRange range)
+            {
+                writer.WriteStartArray("range");
+                writer.WriteNumberValue(range.Start);
+                writer.WriteNumberValue(range.Stop);
+                writer.WriteEndArray();
+            }
+
+            if (IsReconcile)
+            {
+                writer.WriteBoolean("reconcile", true);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -94,9 +129,30 @@ public sealed class JobMessage
                 null => throw new InvalidDataException("The job message has no kind."),
             };
             string jobId = String(root, "jobId") ?? throw new InvalidDataException("The job message has no jobId.");
-            return new JobMessage(kind, jobId, String(root, "profile"));
+            var message = new JobMessage(kind, jobId, String(root, "profile"));
+            if (root.TryGetProperty("range", out JsonElement range))
+            {
+                if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
+                {
+                    throw new InvalidDataException("The job message's range is not [start, stop].");
+                }
+
+                message = message.WithRange(new JobRange(range[0].GetInt64(), range[1].GetInt64()));
+            }
+
+            if (root.TryGetProperty("reconcile", out JsonElement reconcile) && reconcile.ValueKind == JsonValueKind.True)
+            {
+                if (message.Range is not null)
+                {
+                    throw new InvalidDataException("A job message cannot both name a range and reconcile.");
+                }
+
+                message = message.ToReconcile();
+            }
+
+            return message;
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or FormatException)
+        catch (Exception e) when (e is JsonException or ArgumentException or FormatException or InvalidOperationException)
         {
             throw new InvalidDataException($"The message is not a job message: {e.Message}", e);
         }

@@ -69,6 +69,12 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     /// <summary>Gets the job whose checkpoint is read, or null for the latest of any job.</summary>
     public string? JobId { get; }
 
+    /// <summary>
+    /// Gets the <c>job_id</c> this store's row is saved and read under instead of the job id: one share of a job read by
+    /// several runs at once (see <see cref="PostgresJobStore.RangeKey"/>) keeps a checkpoint of its own. Default: null (the job id).
+    /// </summary>
+    public string? RowKey { get; init; }
+
     /// <inheritdoc/>
     public async ValueTask<string?> LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -78,7 +84,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
             $"SELECT checkpoint FROM {_quoted} WHERE sinks = @sinks AND (@job::text IS NULL OR job_id = @job::text) ORDER BY updated_at DESC, position DESC NULLS LAST LIMIT 1",
             connection);
         command.Parameters.AddWithValue("sinks", _sinks);
-        command.Parameters.AddWithValue("job", (object?)JobId ?? DBNull.Value);
+        command.Parameters.AddWithValue("job", (object?)(RowKey ?? JobId) ?? DBNull.Value);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
@@ -118,7 +124,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
             ON CONFLICT (job_id, sinks) DO UPDATE SET checkpoint = excluded.checkpoint, position = excluded.position, updated_at = now()
             WHERE t.position IS NULL OR excluded.position >= t.position
             """, connection, transaction);
-        command.Parameters.AddWithValue("job", checkpoint.JobId);
+        command.Parameters.AddWithValue("job", RowKey ?? checkpoint.JobId);
         command.Parameters.AddWithValue("sinks", _sinks);
         command.Parameters.AddWithValue("checkpoint", value);
         command.Parameters.Add(new NpgsqlParameter("position", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)checkpoint.ResumeAfterPosition ?? DBNull.Value });

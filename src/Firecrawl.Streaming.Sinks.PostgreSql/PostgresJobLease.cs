@@ -14,6 +14,12 @@ public enum PostgresJobState
 
     /// <summary>Failed for good, with a reason (pages unaccounted for, the job failed on the server or does not exist).</summary>
     Failed,
+
+    /// <summary>
+    /// Split into ranges streamed by several workers at once (rows of their own, see <see cref="PostgresJobStore.RangeKey"/>);
+    /// completed once a reconcile has proven their coverage (<see cref="PostgresJobStore.CompleteSplitAsync"/>).
+    /// </summary>
+    Split,
 }
 
 /// <summary>The answer to <see cref="PostgresJobStore.TryAcquireAsync"/>: the lease, or why there is none.</summary>
@@ -38,4 +44,8 @@ public sealed record PostgresJobLease(bool Acquired, PostgresJobState State, str
 /// <param name="Unaccounted">Pages neither delivered nor listed as failed or robots-blocked (recorded when it completed or failed).</param>
 /// <param name="Reason">Why it failed, or null.</param>
 public sealed record PostgresJobRecord(JobKind Kind, string JobId, string Profile, PostgresJobState State, string? Holder, int Attempts,
-    long? Delivered, long? Expected, long? Unaccounted, string? Reason);
+    long? Delivered, long? Expected, long? Unaccounted, string? Reason)
+{
+    /// <summary>Gets the range of the job this row stands for, when it is a range's row (<see cref="PostgresJobStore.RangeKey"/>); else null.</summary>
+    public JobRange? Range { get; init; }
+}

@@ -21,16 +21,18 @@ public sealed partial class PostgresJobStore
     /// <returns>The rows.</returns>
     public Task<IReadOnlyList<PostgresJobRecord>> ListAsync(CancellationToken cancellationToken = default) => ReadAsync(null, null, cancellationToken);
 
-    private async Task<IReadOnlyList<PostgresJobRecord>> ReadAsync(string? jobId, string? profile, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<PostgresJobRecord>> ReadAsync(string? jobId, string? profile, CancellationToken cancellationToken, string? prefix = null)
     {
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"""
             SELECT kind, job_id, profile, state, holder, attempts, delivered, expected, unaccounted, reason FROM {_quoted}
             WHERE (@job::text IS NULL OR job_id = @job::text) AND (@profile::text IS NULL OR profile = @profile::text)
+                AND (@prefix::text IS NULL OR starts_with(job_id, @prefix::text))
             ORDER BY profile, job_id
             """, connection);
         command.Parameters.AddWithValue("job", (object?)jobId ?? DBNull.Value);
         command.Parameters.AddWithValue("profile", (object?)profile ?? DBNull.Value);
+        command.Parameters.AddWithValue("prefix", (object?)prefix ?? DBNull.Value);
         var rows = new List<PostgresJobRecord>();
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -45,7 +47,7 @@ public sealed partial class PostgresJobStore
                 reader.IsDBNull(6) ? null : reader.GetInt64(6),
                 reader.IsDBNull(7) ? null : reader.GetInt64(7),
                 reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.IsDBNull(9) ? null : reader.GetString(9)) { Range = ParseRange(reader.GetString(1)) });
         }
 
         return rows;
@@ -112,6 +114,7 @@ public sealed partial class PostgresJobStore
         "running" => PostgresJobState.Running,
         "completed" => PostgresJobState.Completed,
         "failed" => PostgresJobState.Failed,
+        "split" => PostgresJobState.Split,
         _ => PostgresJobState.Pending,
     };
 }

@@ -15,7 +15,8 @@ namespace Firecrawl.Streaming.Sinks.PostgreSql;
 /// <see cref="TryAcquireAsync"/> takes the job over. Expiry is measured by the database's clock alone, so the workers'
 /// clocks may differ.</para>
 /// <para><b>Idempotence.</b> A completed or failed job is never leased again: a duplicate or redelivered job message
-/// finds it ended and is acknowledged without streaming anything.</para>
+/// finds it ended and is acknowledged without streaming anything. Nor is a split one: its ranges are rows of their own
+/// (<see cref="RangeKey"/>), leased like jobs.</para>
 /// <para>Table (created when missing, schema version 1), primary key <c>(job_id, profile)</c>: <c>kind, state, holder,
 /// lease_expires_at, heartbeat_at, attempts, delivered, expected, unaccounted, reason, updated_at</c>.</para>
 /// </remarks>
@@ -115,7 +116,7 @@ public sealed partial class PostgresJobStore
         }
 
         PostgresJobState parsed = ParseState(state);
-        if (parsed is PostgresJobState.Completed or PostgresJobState.Failed)
+        if (parsed is PostgresJobState.Completed or PostgresJobState.Failed or PostgresJobState.Split)
         {
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return new PostgresJobLease(false, parsed, null, null, null, attempts, reason);

@@ -208,7 +208,8 @@ internal sealed partial class PagePipeline
         {
             long sequence = 0;
             var full = new List<SinkRunner>(_runners.Length);
-            await foreach (ScrapedPage page in _source.WithCancellation(cancellationToken).ConfigureAwait(false))
+            IAsyncEnumerable<ScrapedPage> source = _options.PageFilter is { } filter ? FilterAsync(filter, cancellationToken) : _source;
+            await foreach (ScrapedPage page in source.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 Watermark.OnRead(sequence++, page.ResumeToken);
                 Interlocked.Increment(ref _pagesRead);

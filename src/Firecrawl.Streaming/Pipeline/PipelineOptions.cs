@@ -70,6 +70,12 @@ public sealed class PipelineOptions
     /// </summary>
     public JobStreamOptions? StreamOptions { get; set; }
 
+    /// <summary>
+    /// Gets or sets what decides, a batch at a time, which pages reach the sinks (one share of a job read by several
+    /// runs at once, whose pages are claimed in a shared store); null to hand every page to the sinks. Default: null.
+    /// </summary>
+    public IPageFilter? PageFilter { get; set; }
+
     /// <summary>Gets or sets where progress snapshots go; null for none. Default: null.</summary>
     public IProgress<PipelineProgress>? Progress { get; set; }
 
@@ -111,6 +117,7 @@ public sealed class PipelineOptions
     public void Validate()
     {
         StreamOptions?.Validate();
+        OptionRules.Require(PageFilter is null || PageFilter.BatchSize >= 1, nameof(PageFilter), "must offer batches of at least 1 page");
         OptionRules.Require(SinkDefaults is not null, nameof(SinkDefaults), "must not be null");
         SinkDefaults!.Validate();
         foreach (KeyValuePair<string, SinkOptions> pair in SinkOverrides)

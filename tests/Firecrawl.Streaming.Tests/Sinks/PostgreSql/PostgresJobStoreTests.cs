@@ -108,6 +108,56 @@ public sealed class PostgresJobStoreTests(PostgresDatabase database) : IClassFix
         Assert.All(leases.Where(l => !l.Acquired), l => Assert.Equal(winner.Holder, l.Holder));
     }
 
+    [Fact]
+    public async Task SplitAsync_JobSplitIntoRanges_RangesAreLeasedLikeJobsAndTheJobIsNeverLeasedAgain()
+    {
+        IReadOnlyList<JobRange> ranges = JobRange.Split(250, 100);
+        await Store.TryAcquireAsync(JobKind.Crawl, _job, "default", "worker-a", s_long, Ct);
+
+        Assert.True(await Store.SplitAsync(JobKind.Crawl, _job, "default", "worker-a", 250, ranges, Ct));
+        PostgresJobLease again = await Store.TryAcquireAsync(JobKind.Crawl, _job, "default", "worker-b", s_long, Ct);
+        PostgresJobLease range = await Store.TryAcquireAsync(JobKind.Crawl, PostgresJobStore.RangeKey(_job, ranges[1]), "default", "worker-b", s_long, Ct);
+        PostgresJobLease busy = await Store.TryAcquireAsync(JobKind.Crawl, PostgresJobStore.RangeKey(_job, ranges[1]), "default", "worker-c", s_long, Ct);
+        Assert.True(await Store.CompleteAsync(PostgresJobStore.RangeKey(_job, ranges[1]), "default", "worker-b", Coverage(100, 250), Ct));
+        IReadOnlyList<PostgresJobRecord> rows = await Store.ListRangesAsync(_job, "default", Ct);
+
+        Assert.Equal((false, PostgresJobState.Split), (again.Acquired, again.State));
+        Assert.True(range.Acquired);
+        Assert.Equal((false, "worker-b"), (busy.Acquired, busy.Holder));
+        Assert.Equal(ranges, rows.Select(r => r.Range!.Value));
+        Assert.Equal([PostgresJobState.Pending, PostgresJobState.Completed, PostgresJobState.Pending], rows.Select(r => r.State));
+        PostgresJobRecord job = (await Store.GetAsync(_job, "default", Ct))!;
+        Assert.Equal((PostgresJobState.Split, 250L, (string?)null), (job.State, job.Expected, job.Holder));
+    }
+
+    [Fact]
+    public async Task SplitAsync_SplitAgainByARedeliveredMessage_KeepsTheRangesRows()
+    {
+        IReadOnlyList<JobRange> ranges = JobRange.Split(200, 100);
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        await Store.SplitAsync(JobKind.BatchScrape, _job, "default", "worker-a", 200, ranges, Ct);
+        string key = PostgresJobStore.RangeKey(_job, ranges[0]);
+        await Store.TryAcquireAsync(JobKind.BatchScrape, key, "default", "worker-b", s_long, Ct);
+        await Store.CompleteAsync(key, "default", "worker-b", Coverage(100, 200), Ct);
+
+        bool splitAgain = await Store.SplitAsync(JobKind.BatchScrape, _job, "default", "worker-c", 200, ranges, Ct);
+
+        Assert.False(splitAgain); // worker-c holds no lease on it: nothing changes
+        Assert.Equal(PostgresJobState.Completed, (await Store.ListRangesAsync(_job, "default", Ct))[0].State);
+    }
+
+    [Fact]
+    public async Task CompleteSplitAsync_SplitJob_CompletedOnceWithTheCoverage()
+    {
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        await Store.SplitAsync(JobKind.BatchScrape, _job, "default", "worker-a", 200, JobRange.Split(200, 100), Ct);
+
+        Assert.True(await Store.CompleteSplitAsync(_job, "default", Coverage(200, 200), Ct));
+        Assert.False(await Store.CompleteSplitAsync(_job, "default", Coverage(200, 200), Ct));
+        PostgresJobRecord job = (await Store.GetAsync(_job, "default", Ct))!;
+        Assert.Equal((PostgresJobState.Completed, 200L, 200L, 0L), (job.State, job.Delivered, job.Expected, job.Unaccounted));
+    }
+
     private JobCoverage Coverage(long delivered, long completed) => new()
     {
         Kind = JobKind.BatchScrape,
