@@ -53,7 +53,13 @@ internal static class WorkerCommands
             Description = "How long a job stays leased to a worker that stops renewing it (it died): then another takes it over (default 30s).",
             HelpName = "DURATION",
         };
-        var command = new Command("worker", "Stream jobs from the RabbitMQ job queue into sinks until stopped; {job} in a sink is the job id.") { concurrency, stateDb, lease };
+        var splitPages = new Option<long>("--split-pages")
+        {
+            Description = $"Split a finished job of more pages than this into ranges of this many, streamed by several workers at once; file sinks then need {{range}} in their target (default {WorkerSettings.DefaultSplitPages}; 0 never splits).",
+            HelpName = "N",
+            DefaultValueFactory = _ => WorkerSettings.DefaultSplitPages,
+        };
+        var command = new Command("worker", "Stream jobs from the RabbitMQ job queue into sinks until stopped; {job} in a sink is the job id, {range} the range of a split job (all when whole).") { concurrency, stateDb, lease, splitPages };
         streaming.AddTo(command);
         queue.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -73,6 +79,7 @@ internal static class WorkerCommands
                 Queue = queue.Options(parse),
                 Concurrency = parse.GetValue(concurrency),
                 Lease = parse.GetValue(lease) is { } text ? Durations.Parse(text, "--lease") : TimeSpan.FromSeconds(30),
+                SplitPages = parse.GetValue(splitPages) >= 0 ? parse.GetValue(splitPages) : throw CliException.Usage("--split-pages must be 0 or more."),
             };
             await new WorkerRunner(services.Console, services.Redactor, settings).RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;

@@ -48,7 +48,8 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             CheckpointPeriod = TimeSpan.FromSeconds(10),
             Progress = monitor,
             ProgressInterval = display.ProgressInterval,
-            StreamOptions = new JobStreamOptions { Fields = settings.Fields },
+            StreamOptions = new JobStreamOptions { Fields = settings.Fields, StartAt = settings.Range?.Start ?? 0, StopAt = settings.Range?.Stop },
+            PageFilter = settings.PageFilter,
         };
         if (settings.DeadLetterPath is { } deadLetters)
         {
@@ -87,7 +88,8 @@ internal sealed class JobRunner(CliConsole console, Redactor redactor)
             RunReportJson.Write(console.Out, report, report.ExitCode == ExitCodes.Success ? null : report.Outcome(settings.CheckpointPath));
         }
 
-        if (report.ExitCode != ExitCodes.Success)
+        // A range's coverage is its own offsets: whether the job's count is met is the reconcile's to say.
+        if (report.ExitCode != ExitCodes.Success && settings.Range is null)
         {
             // Everything received is written and checkpointed by now; the run still must not look like a success.
             throw new CliException(report.ExitCode, report.Outcome(settings.CheckpointPath));

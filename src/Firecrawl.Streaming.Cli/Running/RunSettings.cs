@@ -56,6 +56,12 @@ internal sealed record RunSettings
 
     /// <summary>Gets the first retry delay; the public API's default suits it, the local demo server wants less.</summary>
     public TimeSpan? RetryBaseDelay { get; init; }
+
+    /// <summary>Gets the share of the job to stream (a worker's range of a split job), or null for the whole job.</summary>
+    public JobRange? Range { get; init; }
+
+    /// <summary>Gets what keeps pages other shares of the job delivered from the sinks (a worker's page claims), or null.</summary>
+    public Firecrawl.Streaming.Pipeline.IPageFilter? PageFilter { get; init; }
 }
 
 /// <summary>What a command that only calls the API needs: where, with which key, how persistently.</summary>

@@ -14,7 +14,7 @@ namespace Firecrawl.Streaming.Cli.Running;
 /// lease in the shared PostgreSQL state while it does, with its checkpoint there too, so that a job a worker dropped
 /// (killed, stopped, a broker restart) is resumed by another exactly where the sinks left off.
 /// </summary>
-internal sealed class WorkerRunner(CliConsole console, Redactor redactor, WorkerSettings settings)
+internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor, WorkerSettings settings)
 {
     public const string StateDbVariable = "FCSTREAM_STATE_DB";
 
@@ -47,7 +47,8 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using NpgsqlDataSource state = NpgsqlDataSource.Create(settings.StateDb);
-        var store = new PostgresJobStore(state);
+        await using var queue = new RabbitMqJobQueueClient(settings.AmqpUri, settings.Queue);
+        var shared = new Shared(new PostgresJobStore(state), state, new PostgresPageClaims(state), queue);
         var worker = new RabbitMqJobWorker(settings.AmqpUri, new RabbitMqJobWorkerOptions
         {
             Queue = settings.Queue,
@@ -55,32 +56,65 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
             Log = line => Say($"worker: {line}"),
         });
         Say($"Worker {_holder} consuming {settings.Queue.QueueName} (profile {settings.Profile}, {settings.Concurrency} at once).");
-        await worker.RunAsync((delivery, ct) => HandleAsync(store, state, delivery, ct), cancellationToken).ConfigureAwait(false);
+        SayWhyNotSplitting();
+        await worker.RunAsync((delivery, ct) => HandleAsync(shared, delivery, ct), cancellationToken).ConfigureAwait(false);
         Say($"Worker {_holder} stopped.");
     }
 
-    private async Task<JobOutcome> HandleAsync(PostgresJobStore store, NpgsqlDataSource state, JobDelivery delivery, CancellationToken stopping)
+    private Task<JobOutcome> HandleAsync(Shared shared, JobDelivery delivery, CancellationToken stopping)
     {
         JobMessage job = delivery.Message;
         if (!string.Equals(job.Profile, settings.Profile, StringComparison.Ordinal))
         {
             // Another pool's job on this queue: give it back, and let the delivery limit park it if no such pool exists.
             Say($"{job}: profile {job.Profile} is not this worker's ({settings.Profile}); returned to the queue.");
-            return JobOutcome.Retry;
+            return Task.FromResult(JobOutcome.Retry);
         }
 
-        PostgresJobLease? lease = await AcquireAsync(store, job, stopping).ConfigureAwait(false);
-        if (lease is null)
+        return job.IsReconcile ? ReconcileAsync(shared, job, stopping)
+            : job.Range is JobRange range ? RangeAsync(shared, job, range, stopping)
+            : WholeJobAsync(shared, job, stopping);
+    }
+
+    private async Task<JobOutcome> WholeJobAsync(Shared shared, JobMessage job, CancellationToken stopping)
+    {
+        PostgresJobLease lease = await AcquireAsync(shared.Store, job, job.JobId, stopping).ConfigureAwait(false);
+        if (!lease.Acquired)
         {
+            if (lease.State == PostgresJobState.Split)
+            {
+                // A duplicate or redelivered message of a split job: its ranges again (the same message ids), in case
+                // the worker that split it died before they were all on the queue.
+                await RepublishRangesAsync(shared, job, stopping).ConfigureAwait(false);
+            }
+
             return JobOutcome.Completed; // ended already: a duplicate or a redelivered message
         }
 
+        return await LeasedAsync(shared.Store, job, job.JobId, async ct =>
+        {
+            if (await TrySplitAsync(shared, job, ct).ConfigureAwait(false))
+            {
+                return JobOutcome.Completed;
+            }
+
+            (JobOutcome outcome, RunReport? report) = await StreamAsync(shared.Store, job, job.JobId, ForJob(job, shared.State, job.JobId, AllPages), ct).ConfigureAwait(false);
+            return report is null ? outcome : await CompleteAsync(shared.Store, job, job.JobId, report.Coverage, report).ConfigureAwait(false);
+        }, stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Streams under the lease of <paramref name="key"/> (a job, a range, a reconcile), renewing it, and stops when another
+    /// worker took it over or the worker is stopping.
+    /// </summary>
+    private async Task<JobOutcome> LeasedAsync(PostgresJobStore store, JobMessage job, string key, Func<CancellationToken, Task<JobOutcome>> work, CancellationToken stopping)
+    {
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var lost = new StrongBox();
-        Task heartbeat = HeartbeatAsync(store, job, run, lost);
+        Task heartbeat = HeartbeatAsync(store, job, key, run, lost);
         try
         {
-            return await StreamAsync(store, state, job, run.Token).ConfigureAwait(false);
+            return await work(run.Token).ConfigureAwait(false);
         }
         catch (Exception) when (lost.Value && run.IsCancellationRequested)
         {
@@ -91,7 +125,7 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
         catch (Exception e) when (run.IsCancellationRequested)
         {
             // Stopping: the run flushed its sinks and saved its checkpoint; the next worker resumes after it at once.
-            await ReleaseAsync(store, job).ConfigureAwait(false);
+            await ReleaseAsync(store, job, key).ConfigureAwait(false);
             throw new OperationCanceledException(e.Message, e, stopping);
         }
         finally
@@ -101,24 +135,30 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
         }
     }
 
-    /// <summary>Takes the job's lease, waiting while a live worker holds it; null when the job has ended.</summary>
-    private async Task<PostgresJobLease?> AcquireAsync(PostgresJobStore store, JobMessage job, CancellationToken stopping)
+    /// <summary>Takes the lease of <paramref name="key"/>, waiting while a live worker holds it; not acquired when it has ended (or was split).</summary>
+    private async Task<PostgresJobLease> AcquireAsync(PostgresJobStore store, JobMessage job, string key, CancellationToken stopping)
     {
         bool said = false;
         while (true)
         {
-            PostgresJobLease lease = await store.TryAcquireAsync(job.Kind, job.JobId, job.Profile, _holder, settings.Lease, stopping).ConfigureAwait(false);
+            PostgresJobLease lease = await store.TryAcquireAsync(job.Kind, key, job.Profile, _holder, settings.Lease, stopping).ConfigureAwait(false);
             if (lease.Acquired)
             {
                 string takeover = lease.TakenOverFrom is { } from ? $", taken over from {from} whose lease expired" : string.Empty;
-                Say(string.Create(CultureInfo.InvariantCulture, $"{job}: streaming (attempt {lease.Attempts}{takeover})."));
+                Say(string.Create(CultureInfo.InvariantCulture, $"{job}: {(job.IsReconcile ? "reconciling" : "streaming")} (attempt {lease.Attempts}{takeover})."));
                 return lease;
             }
 
-            if (lease.State is PostgresJobState.Completed or PostgresJobState.Failed)
+            if (lease.State is PostgresJobState.Completed or PostgresJobState.Failed or PostgresJobState.Split)
             {
-                Say($"{job}: {(lease.State == PostgresJobState.Completed ? "completed already" : "failed already: " + lease.Reason)}; acknowledged.");
-                return null;
+                string ended = lease.State switch
+                {
+                    PostgresJobState.Completed => "completed already",
+                    PostgresJobState.Split => "split into ranges already",
+                    _ => "failed already: " + lease.Reason,
+                };
+                Say($"{job}: {ended}; acknowledged.");
+                return lease;
             }
 
             if (!said)
@@ -134,52 +174,65 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
 
     private TimeSpan Poll => TimeSpan.FromTicks(Math.Clamp(settings.Lease.Ticks / 6, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(5).Ticks));
 
-    private async Task<JobOutcome> StreamAsync(PostgresJobStore store, NpgsqlDataSource state, JobMessage job, CancellationToken cancellationToken)
+    /// <summary>Runs one share of a job; a failure for good is recorded on <paramref name="key"/>, one worth retrying gives the lease back.</summary>
+    private async Task<(JobOutcome Outcome, RunReport? Report)> StreamAsync(PostgresJobStore store, JobMessage job, string key, RunSettings run, CancellationToken cancellationToken)
     {
-        RunSettings run = ForJob(job, state);
-        RunReport report;
         try
         {
-            report = await new JobRunner(console, redactor).RunAsync(run, cancellationToken).ConfigureAwait(false);
+            return (JobOutcome.Completed, await new JobRunner(console, redactor).RunAsync(run, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
             (int code, string sentence) = ErrorReporter.Describe(e, cancellationToken);
             if (IsPermanent(code, e))
             {
-                await store.FailAsync(job.JobId, job.Profile, _holder, sentence, null, CancellationToken.None).ConfigureAwait(false);
+                await store.FailAsync(key, job.Profile, _holder, sentence, null, CancellationToken.None).ConfigureAwait(false);
                 Say($"{job}: failed for good: {sentence}");
-                return JobOutcome.Failed;
+                return (JobOutcome.Failed, null);
             }
 
-            await ReleaseAsync(store, job).ConfigureAwait(false);
+            await ReleaseAsync(store, job, key).ConfigureAwait(false);
             Say($"{job}: {sentence} It goes back to the queue.");
-            return JobOutcome.Retry;
+            return (JobOutcome.Retry, null);
         }
+    }
 
-        if (!await store.CompleteAsync(job.JobId, job.Profile, _holder, report.Coverage, CancellationToken.None).ConfigureAwait(false))
+    /// <summary>Records <paramref name="key"/> completed with its coverage.</summary>
+    private async Task<JobOutcome> CompleteAsync(PostgresJobStore store, JobMessage job, string key, JobCoverage coverage, RunReport report)
+    {
+        if (!await store.CompleteAsync(key, job.Profile, _holder, coverage, CancellationToken.None).ConfigureAwait(false))
         {
             Say($"{job}: completed, but the lease had been taken over meanwhile; the other worker records it.");
             return JobOutcome.Completed;
         }
 
-        Say(string.Create(CultureInfo.InvariantCulture, $"{job}: completed, {report.Delivered:N0} pages in every sink ({report.Coverage.Delivered:N0} this run), coverage complete."));
+        string what = job.Range is null ? "coverage complete" : string.Create(CultureInfo.InvariantCulture, $"{coverage.TotalDelivered:N0} listed in the range");
+        Say(string.Create(CultureInfo.InvariantCulture, $"{job}: completed, {report.Delivered:N0} pages in every sink ({report.Coverage.Delivered:N0} this run), {what}."));
         return JobOutcome.Completed;
     }
 
-    /// <summary>This job's run: the sinks with <c>{job}</c> replaced, and its checkpoint in the shared state database.</summary>
-    private RunSettings ForJob(JobMessage job, NpgsqlDataSource state)
+    /// <summary>
+    /// One share's run: the sinks with <c>{job}</c> and <c>{range}</c> replaced, and its checkpoint in the shared state
+    /// database under <paramref name="key"/>.
+    /// </summary>
+    private RunSettings ForJob(JobMessage job, NpgsqlDataSource state, string key, string rangeLabel)
     {
-        SinkSpec[] sinks = [.. settings.Template.Sinks.Select(spec => SinkSpec.Parse(spec.Text.Replace("{job}", job.JobId, StringComparison.Ordinal)))];
+        SinkSpec[] sinks = [.. SinkTexts(job, rangeLabel).Select(SinkSpec.Parse)];
         return settings.Template with
         {
             Kind = job.Kind,
             JobId = job.JobId,
             Sinks = sinks,
             AmqpUri = settings.Template.AmqpUri ?? settings.AmqpUri,
-            CheckpointStore = new PostgresCheckpointStore(state, sinks.Select(s => s.Text), job.JobId),
+            CheckpointStore = new PostgresCheckpointStore(state, sinks.Select(s => s.Text), job.JobId)
+            {
+                RowKey = string.Equals(key, job.JobId, StringComparison.Ordinal) ? null : key,
+            },
         };
     }
+
+    private IEnumerable<string> SinkTexts(JobMessage job, string rangeLabel) =>
+        settings.Template.Sinks.Select(spec => spec.Text.Replace("{job}", job.JobId, StringComparison.Ordinal).Replace(RangePlaceholder, rangeLabel, StringComparison.Ordinal));
 
     /// <summary>
     /// Whether running the job again cannot help: it ended failed or cancelled on the server, it has pages nobody can
@@ -204,7 +257,7 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
         return false;
     }
 
-    private async Task HeartbeatAsync(PostgresJobStore store, JobMessage job, CancellationTokenSource run, StrongBox lost)
+    private async Task HeartbeatAsync(PostgresJobStore store, JobMessage job, string key, CancellationTokenSource run, StrongBox lost)
     {
         TimeSpan every = settings.Lease / 3;
         try
@@ -215,7 +268,7 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
                 bool held;
                 try
                 {
-                    held = await store.RenewAsync(job.JobId, job.Profile, _holder, settings.Lease, run.Token).ConfigureAwait(false);
+                    held = await store.RenewAsync(key, job.Profile, _holder, settings.Lease, run.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
                 {
@@ -236,11 +289,11 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
         }
     }
 
-    private async Task ReleaseAsync(PostgresJobStore store, JobMessage job)
+    private async Task ReleaseAsync(PostgresJobStore store, JobMessage job, string key)
     {
         try
         {
-            await store.ReleaseAsync(job.JobId, job.Profile, _holder, CancellationToken.None).ConfigureAwait(false);
+            await store.ReleaseAsync(key, job.Profile, _holder, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or IOException)
         {
@@ -261,4 +314,7 @@ internal sealed class WorkerRunner(CliConsole console, Redactor redactor, Worker
     {
         public volatile bool Value;
     }
+
+    /// <summary>What every handler of this worker shares: the state database, its stores, and the queue to publish ranges on.</summary>
+    private sealed record Shared(PostgresJobStore Store, NpgsqlDataSource State, PostgresPageClaims Claims, RabbitMqJobQueueClient Queue);
 }

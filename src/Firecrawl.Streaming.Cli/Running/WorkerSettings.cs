@@ -19,6 +19,12 @@ internal sealed record WorkerSettings
 
     public int Concurrency { get; init; } = 1;
 
+    /// <summary>Gets the pages above which a finished job is split into ranges of this many for several workers; 0 never splits.</summary>
+    public long SplitPages { get; init; } = DefaultSplitPages;
+
+    /// <summary>The default of <c>--split-pages</c>.</summary>
+    public const long DefaultSplitPages = 10_000;
+
     /// <summary>Gets how long a lease lasts unless renewed; it is renewed every third of that.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
 }

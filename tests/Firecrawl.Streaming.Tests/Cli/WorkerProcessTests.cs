@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -22,11 +21,11 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
     private static readonly TimeSpan s_deadline = TimeSpan.FromMinutes(3);
     private readonly TempDirectory _directory = new();
     private readonly string _queue = $"jobs-{Guid.NewGuid():N}";
-    private readonly List<Worker> _workers = [];
+    private readonly List<WorkerProcess> _workers = [];
 
     public void Dispose()
     {
-        foreach (Worker worker in _workers)
+        foreach (WorkerProcess worker in _workers)
         {
             worker.Dispose();
         }
@@ -51,7 +50,7 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         Assert.True(enqueued.ExitCode == 0, enqueued.Stderr);
 
         // SIGKILL the first worker once it has written part of a job; then restart the broker under the other two.
-        (Worker victim, string victimJob) = await WaitForPartialJobAsync();
+        (WorkerProcess victim, string victimJob) = await WaitForPartialJobAsync();
         victim.Process.Kill();
         await victim.Process.WaitForExitAsync(Ct);
         await broker.RestartAsync();
@@ -62,12 +61,12 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         await WaitUntilAsync(async () => await QueueStateAsync() == (0, 0), "the queue empty with nothing unacknowledged");
 
         // Graceful stop of the survivors: SIGTERM, exit 0.
-        foreach (Worker worker in _workers.Skip(1))
+        foreach (WorkerProcess worker in _workers.Skip(1))
         {
-            Signal(worker.Process, "TERM");
+            worker.Signal("TERM");
         }
 
-        foreach (Worker worker in _workers.Skip(1))
+        foreach (WorkerProcess worker in _workers.Skip(1))
         {
             await worker.Process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
             Assert.True(worker.Process.ExitCode == 0, $"worker exit {worker.Process.ExitCode}: {worker.Log}");
@@ -90,58 +89,16 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         }
     }
 
-    private Worker StartWorker(int index)
-    {
-        string dll = ToolPath();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (string arg in (string[])[
-            dll, "worker", "--amqp", broker.AmqpUri.ToString(), "--queue", _queue, "--state-db", database.ConnectionString,
-            "--to", "jsonl:" + _directory.Combine("{job}.jsonl"), "--to", "postgres:pages", "--pg-connection", database.ConnectionString,
-            "--api-url", Server.BaseAddress.ToString(), "--chunk-limit", "10", "--poll-interval", "20ms", "--checkpoint-every", "20", "--lease", "3s", "--concurrency", "2"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["FIRECRAWL_API_KEY"] = Server.ApiKey;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a worker.");
-        var worker = new Worker(index, process);
-        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
-        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        return worker;
-    }
-
-    /// <summary>
-    /// The tool in its own build output (src/Firecrawl.Streaming.Cli/bin/CONFIGURATION/TFM), not the copy beside the tests:
-    /// the test host runs on the ASP.NET Core shared framework, so the copy here lacks assemblies the tool ships itself.
-    /// </summary>
-    private static string ToolPath()
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string framework = output.Name, configuration = output.Parent!.Name;
-        for (DirectoryInfo? directory = output; directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "src", "Firecrawl.Streaming.Cli", "bin", configuration, framework, "fcstream.dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"The tool's build output was not found above {AppContext.BaseDirectory}.");
-    }
+    private WorkerProcess StartWorker(int index) => WorkerProcess.Start(index, [
+        "worker", "--amqp", broker.AmqpUri.ToString(), "--queue", _queue, "--state-db", database.ConnectionString,
+        "--to", "jsonl:" + _directory.Combine("{job}.jsonl"), "--to", "postgres:pages", "--pg-connection", database.ConnectionString,
+        "--api-url", Server.BaseAddress.ToString(), "--chunk-limit", "10", "--poll-interval", "20ms", "--checkpoint-every", "20", "--lease", "3s", "--concurrency", "2"],
+        Server.ApiKey);
 
     /// <summary>Waits until the first worker streams a job whose JSON Lines file holds some pages but not all.</summary>
-    private async Task<(Worker, string)> WaitForPartialJobAsync()
+    private async Task<(WorkerProcess, string)> WaitForPartialJobAsync()
     {
-        Worker first = _workers[0];
+        WorkerProcess first = _workers[0];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         while (true)
@@ -167,12 +124,7 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         }
     }
 
-    private async Task<(int Ready, int Unacknowledged)> QueueStateAsync()
-    {
-        string table = await broker.CtlAsync("list_queues", "name", "messages_ready", "messages_unacknowledged");
-        string[] row = table.Split('\n').Select(l => l.Split('\t')).Single(r => r[0] == _queue);
-        return (int.Parse(row[1], CultureInfo.InvariantCulture), int.Parse(row[2], CultureInfo.InvariantCulture));
-    }
+    private Task<(int Ready, int Unacknowledged)> QueueStateAsync() => WorkerProcess.QueueStateAsync(broker, _queue);
 
     private static async Task<Dictionary<string, List<string>>> PostgresKeysAsync(NpgsqlDataSource dataSource)
     {
@@ -193,57 +145,7 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         return keys;
     }
 
-    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > s_deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what}. Worker logs:\n{AllLogs()}");
-            }
+    private Task WaitUntilAsync(Func<Task<bool>> condition, string what) => WorkerProcess.WaitUntilAsync(condition, what, _workers, s_deadline);
 
-            await Task.Delay(100, Ct);
-        }
-    }
-
-    private string AllLogs() => string.Join("\n", _workers.Select(w => $"--- worker {w.Index} (exited: {w.Process.HasExited})\n{w.Log}"));
-
-    private static void Signal(Process process, string signal)
-    {
-        using Process kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
-
-    private sealed class Worker(int index, Process process) : IDisposable
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public int Index { get; } = index;
-
-        public Process Process { get; } = process;
-
-        public IEnumerable<string> Lines => _lines;
-
-        public string Log => string.Join("\n", _lines);
-
-        public void Append(string? line)
-        {
-            if (line is not null)
-            {
-                _lines.Enqueue(line);
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit(10_000);
-            }
-
-            Process.Dispose();
-        }
-    }
+    private string AllLogs() => WorkerProcess.AllLogs(_workers);
 }
