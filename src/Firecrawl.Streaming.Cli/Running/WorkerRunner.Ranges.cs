@@ -43,7 +43,7 @@ internal sealed partial class WorkerRunner
     /// (a running job is tailed by one walk; one streamed part-way already goes on as it was): records the split and
     /// publishes its ranges. True when split.
     /// </summary>
-    private async Task<bool> TrySplitAsync(Shared shared, JobMessage job, CancellationToken cancellationToken)
+    private async Task<bool> TrySplitAsync(WorkerState shared, JobMessage job, CancellationToken cancellationToken)
     {
         if (!CanSplit)
         {
@@ -75,14 +75,14 @@ internal sealed partial class WorkerRunner
         return true;
     }
 
-    private async Task RepublishRangesAsync(Shared shared, JobMessage job, CancellationToken cancellationToken)
+    private async Task RepublishRangesAsync(WorkerState shared, JobMessage job, CancellationToken cancellationToken)
     {
         IReadOnlyList<PostgresJobRecord> rows = await shared.Store.ListRangesAsync(job.JobId, job.Profile, cancellationToken).ConfigureAwait(false);
         await shared.Queue.EnqueueAsync(rows.Select(r => job.WithRange(r.Range!.Value)), cancellationToken).ConfigureAwait(false);
         Say(string.Create(CultureInfo.InvariantCulture, $"{job}: its {rows.Count} ranges published again."));
     }
 
-    private async Task<JobOutcome> RangeAsync(Shared shared, JobMessage job, JobRange range, CancellationToken stopping)
+    private async Task<JobOutcome> RangeAsync(WorkerState shared, JobMessage job, JobRange range, CancellationToken stopping)
     {
         string key = PostgresJobStore.RangeKey(job.JobId, range);
         PostgresJobLease lease = await AcquireAsync(shared.Store, job, key, stopping).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal sealed partial class WorkerRunner
     /// of two finishing the last ranges at once at least one sees both completed (both may: the second reconcile finds
     /// the job completed).
     /// </summary>
-    private async Task ReconcileWhenLastAsync(Shared shared, JobMessage job, CancellationToken cancellationToken)
+    private async Task ReconcileWhenLastAsync(WorkerState shared, JobMessage job, CancellationToken cancellationToken)
     {
         IReadOnlyList<PostgresJobRecord> rows = await shared.Store.ListRangesAsync(job.JobId, job.Profile, cancellationToken).ConfigureAwait(false);
         if (rows.Count > 0 && rows.All(r => r.State == PostgresJobState.Completed))
@@ -141,7 +141,7 @@ internal sealed partial class WorkerRunner
         }
     }
 
-    private async Task<JobOutcome> ReconcileAsync(Shared shared, JobMessage job, CancellationToken stopping)
+    private async Task<JobOutcome> ReconcileAsync(WorkerState shared, JobMessage job, CancellationToken stopping)
     {
         PostgresJobRecord? whole = await shared.Store.GetAsync(job.JobId, job.Profile, stopping).ConfigureAwait(false);
         if (whole?.State != PostgresJobState.Split)

@@ -48,7 +48,7 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
     {
         await using NpgsqlDataSource state = NpgsqlDataSource.Create(settings.StateDb);
         await using var queue = new RabbitMqJobQueueClient(settings.AmqpUri, settings.Queue);
-        var shared = new Shared(new PostgresJobStore(state), state, new PostgresPageClaims(state), queue);
+        var shared = new WorkerState(new PostgresJobStore(state), state, new PostgresPageClaims(state), queue);
         var worker = new RabbitMqJobWorker(settings.AmqpUri, new RabbitMqJobWorkerOptions
         {
             Queue = settings.Queue,
@@ -61,7 +61,7 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
         Say($"Worker {_holder} stopped.");
     }
 
-    private Task<JobOutcome> HandleAsync(Shared shared, JobDelivery delivery, CancellationToken stopping)
+    private Task<JobOutcome> HandleAsync(WorkerState shared, JobDelivery delivery, CancellationToken stopping)
     {
         JobMessage job = delivery.Message;
         if (!string.Equals(job.Profile, settings.Profile, StringComparison.Ordinal))
@@ -76,7 +76,7 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
             : WholeJobAsync(shared, job, stopping);
     }
 
-    private async Task<JobOutcome> WholeJobAsync(Shared shared, JobMessage job, CancellationToken stopping)
+    private async Task<JobOutcome> WholeJobAsync(WorkerState shared, JobMessage job, CancellationToken stopping)
     {
         PostgresJobLease lease = await AcquireAsync(shared.Store, job, job.JobId, stopping).ConfigureAwait(false);
         if (!lease.Acquired)
@@ -316,5 +316,5 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
     }
 
     /// <summary>What every handler of this worker shares: the state database, its stores, and the queue to publish ranges on.</summary>
-    private sealed record Shared(PostgresJobStore Store, NpgsqlDataSource State, PostgresPageClaims Claims, RabbitMqJobQueueClient Queue);
+    private sealed record WorkerState(PostgresJobStore Store, NpgsqlDataSource State, PostgresPageClaims Claims, RabbitMqJobQueueClient Queue);
 }
