@@ -27,6 +27,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     private readonly PostgresSchema _schema;
     private readonly string _quoted;
     private volatile bool _ensured;
+    private LeaseFence? _fence;
 
     /// <summary>Creates a store over a table of checkpoints.</summary>
     /// <param name="dataSource">The database (the caller keeps ownership).</param>
@@ -75,6 +76,26 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     /// </summary>
     public string? RowKey { get; init; }
 
+    /// <summary>
+    /// A store like this one whose saves are fenced by a lease: each save writes only while <paramref name="holder"/>
+    /// holds the lease of <paramref name="key"/> in <paramref name="jobs"/>, checked in the same statement, and throws
+    /// when it does not. A worker that stalled past its lease (another took the job over) can then not move the shared
+    /// checkpoint under the new holder's feet.
+    /// </summary>
+    /// <param name="jobs">The store of the leases (its table must be in this store's database).</param>
+    /// <param name="key">The leased job id, or range key (<see cref="PostgresJobStore.RangeKey"/>).</param>
+    /// <param name="profile">The sinks profile.</param>
+    /// <param name="holder">The lease's holder.</param>
+    /// <returns>The fenced store.</returns>
+    public PostgresCheckpointStore FencedBy(PostgresJobStore jobs, string key, string profile, string holder)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(profile);
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        return new PostgresCheckpointStore(_dataSource, SinkNames, JobId, TableName) { RowKey = RowKey, _fence = new LeaseFence(jobs.QuotedTableName, key, profile, holder) };
+    }
+
     /// <inheritdoc/>
     public async ValueTask<string?> LoadAsync(CancellationToken cancellationToken = default)
     {
@@ -119,15 +140,42 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     /// <summary>Upserts this sink set's row for the checkpoint's job, inside the caller's transaction when given one.</summary>
     internal async Task SaveAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, PipelineCheckpoint checkpoint, string value, CancellationToken cancellationToken)
     {
+        LeaseFence? fence = _fence;
         await using var command = new NpgsqlCommand($"""
-            INSERT INTO {_quoted} AS t (job_id, sinks, checkpoint, position) VALUES (@job, @sinks, @checkpoint, @position)
+            INSERT INTO {_quoted} AS t (job_id, sinks, checkpoint, position) SELECT @job, @sinks, @checkpoint, @position
+            {(fence is null ? string.Empty : $"WHERE {fence.HeldSql}")}
             ON CONFLICT (job_id, sinks) DO UPDATE SET checkpoint = excluded.checkpoint, position = excluded.position, updated_at = now()
             WHERE t.position IS NULL OR excluded.position >= t.position
             """, connection, transaction);
+        fence?.AddParameters(command);
         command.Parameters.AddWithValue("job", RowKey ?? checkpoint.JobId);
         command.Parameters.AddWithValue("sinks", _sinks);
         command.Parameters.AddWithValue("checkpoint", value);
         command.Parameters.Add(new NpgsqlParameter("position", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)checkpoint.ResumeAfterPosition ?? DBNull.Value });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0 || fence is null)
+        {
+            return;
+        }
+
+        // Nothing written: an earlier point than the stored one (ignored on purpose), or the lease is gone.
+        await using var held = new NpgsqlCommand($"SELECT {fence.HeldSql}", connection, transaction);
+        fence.AddParameters(held);
+        if (await held.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+        {
+            throw new InvalidOperationException($"The checkpoint was not saved: {fence.Holder} no longer holds the lease of {fence.Key} (another worker took it over).");
+        }
+    }
+
+    /// <summary>The lease a fenced store's saves are conditional on.</summary>
+    private sealed record LeaseFence(string JobsTable, string Key, string Profile, string Holder)
+    {
+        public string HeldSql => $"EXISTS (SELECT 1 FROM {JobsTable} l WHERE l.job_id = @lease_key AND l.profile = @lease_profile AND l.holder = @lease_holder AND l.state = 'running')";
+
+        public void AddParameters(NpgsqlCommand command)
+        {
+            command.Parameters.AddWithValue("lease_key", Key);
+            command.Parameters.AddWithValue("lease_profile", Profile);
+            command.Parameters.AddWithValue("lease_holder", Holder);
+        }
     }
 }

@@ -68,6 +68,9 @@ public sealed partial class PostgresJobStore
     /// <summary>Gets the table.</summary>
     public string TableName { get; }
 
+    /// <summary>Gets the table's name quoted for SQL text.</summary>
+    internal string QuotedTableName => _quoted;
+
     /// <summary>
     /// Takes the job's lease for <paramref name="holder"/> unless the job has ended or another worker holds a lease
     /// that has not expired. Holding it already renews it.

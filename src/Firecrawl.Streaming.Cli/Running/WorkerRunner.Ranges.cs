@@ -41,38 +41,48 @@ internal sealed partial class WorkerRunner
     /// <summary>
     /// Splits the job whose lease this worker holds when it is finished and bigger than <see cref="WorkerSettings.SplitPages"/>
     /// (a running job is tailed by one walk; one streamed part-way already goes on as it was): records the split and
-    /// publishes its ranges. True when split.
+    /// publishes its ranges. Null when not split; else how the message is settled.
     /// </summary>
-    private async Task<bool> TrySplitAsync(WorkerState shared, JobMessage job, CancellationToken cancellationToken)
+    private async Task<JobOutcome?> TrySplitAsync(WorkerState shared, JobMessage job, CancellationToken cancellationToken)
     {
         if (!CanSplit)
         {
-            return false;
+            return null;
         }
 
         var checkpoint = new PostgresCheckpointStore(shared.State, SinkTexts(job, AllPages), job.JobId);
         if (await checkpoint.LoadAsync(cancellationToken).ConfigureAwait(false) is not null)
         {
-            return false;
+            return null;
         }
 
         JobStatus status = await ReadStatusAsync(job, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(status.Status, "completed", StringComparison.Ordinal) || status.Completed <= settings.SplitPages)
         {
-            return false;
+            return null;
         }
 
         IReadOnlyList<JobRange> ranges = JobRange.Split(status.Completed, settings.SplitPages);
         if (!await shared.Store.SplitAsync(job.Kind, job.JobId, job.Profile, _holder, status.Completed, ranges, CancellationToken.None).ConfigureAwait(false))
         {
             Say($"{job}: the lease was taken over before the split was recorded; the other worker goes on with it.");
-            return true;
+            return JobOutcome.Completed;
         }
 
         // Recorded first: should publishing fail, the message goes back to the queue and its redelivery publishes them.
-        await shared.Queue.EnqueueAsync(ranges.Select(job.WithRange), CancellationToken.None).ConfigureAwait(false);
+        // (The split ended the lease, so the heartbeat reports it lost: the outcome is decided here, not by that.)
+        try
+        {
+            await shared.Queue.EnqueueAsync(ranges.Select(job.WithRange), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Say($"{job}: split, but its ranges could not be published ({e.Message}); it goes back to the queue, and its next delivery publishes them.");
+            return JobOutcome.Retry;
+        }
+
         Say(string.Create(CultureInfo.InvariantCulture, $"{job}: {status.Completed:N0} pages, split into {ranges.Count} ranges of up to {settings.SplitPages:N0} pages."));
-        return true;
+        return JobOutcome.Completed;
     }
 
     private async Task RepublishRangesAsync(WorkerState shared, JobMessage job, CancellationToken cancellationToken)
@@ -99,7 +109,7 @@ internal sealed partial class WorkerRunner
 
         JobOutcome outcome = await LeasedAsync(shared.Store, job, key, async ct =>
         {
-            RunSettings run = ForJob(job, shared.State, key, range.Label) with
+            RunSettings run = ForJob(job, shared, key, range.Label) with
             {
                 Range = range,
                 PageFilter = shared.Claims.Filter(job.JobId, job.Profile, range.ToString()),
@@ -182,7 +192,7 @@ internal sealed partial class WorkerRunner
             else
             {
                 Say(string.Create(CultureInfo.InvariantCulture, $"{job}: the ranges listed {listed:N0} pages and claimed {claimed:N0} of {status.Completed:N0}; one walk of the whole job delivers what no range claimed."));
-                RunSettings walk = ForJob(job, shared.State, key, AllPages) with { PageFilter = shared.Claims.Filter(job.JobId, job.Profile, ReconcileOwner) };
+                RunSettings walk = ForJob(job, shared, key, AllPages) with { PageFilter = shared.Claims.Filter(job.JobId, job.Profile, ReconcileOwner) };
                 (JobOutcome outcome, RunReport? report) = await StreamAsync(shared.Store, job, key, walk, ct).ConfigureAwait(false);
                 if (report is null)
                 {

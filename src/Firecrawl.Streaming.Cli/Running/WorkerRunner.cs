@@ -93,12 +93,12 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
 
         return await LeasedAsync(shared.Store, job, job.JobId, async ct =>
         {
-            if (await TrySplitAsync(shared, job, ct).ConfigureAwait(false))
+            if (await TrySplitAsync(shared, job, ct).ConfigureAwait(false) is JobOutcome split)
             {
-                return JobOutcome.Completed;
+                return split;
             }
 
-            (JobOutcome outcome, RunReport? report) = await StreamAsync(shared.Store, job, job.JobId, ForJob(job, shared.State, job.JobId, AllPages), ct).ConfigureAwait(false);
+            (JobOutcome outcome, RunReport? report) = await StreamAsync(shared.Store, job, job.JobId, ForJob(job, shared, job.JobId, AllPages), ct).ConfigureAwait(false);
             return report is null ? outcome : await CompleteAsync(shared.Store, job, job.JobId, report.Coverage, report).ConfigureAwait(false);
         }, stopping).ConfigureAwait(false);
     }
@@ -213,9 +213,9 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
 
     /// <summary>
     /// One share's run: the sinks with <c>{job}</c> and <c>{range}</c> replaced, and its checkpoint in the shared state
-    /// database under <paramref name="key"/>.
+    /// database under <paramref name="key"/>, fenced by its lease.
     /// </summary>
-    private RunSettings ForJob(JobMessage job, NpgsqlDataSource state, string key, string rangeLabel)
+    private RunSettings ForJob(JobMessage job, WorkerState shared, string key, string rangeLabel)
     {
         SinkSpec[] sinks = [.. SinkTexts(job, rangeLabel).Select(SinkSpec.Parse)];
         return settings.Template with
@@ -224,10 +224,11 @@ internal sealed partial class WorkerRunner(CliConsole console, Redactor redactor
             JobId = job.JobId,
             Sinks = sinks,
             AmqpUri = settings.Template.AmqpUri ?? settings.AmqpUri,
-            CheckpointStore = new PostgresCheckpointStore(state, sinks.Select(s => s.Text), job.JobId)
+            // Saved only while this worker holds the lease: one that stalled past it cannot move the new holder's checkpoint.
+            CheckpointStore = new PostgresCheckpointStore(shared.State, sinks.Select(s => s.Text), job.JobId)
             {
                 RowKey = string.Equals(key, job.JobId, StringComparison.Ordinal) ? null : key,
-            },
+            }.FencedBy(shared.Store, key, job.Profile, _holder),
         };
     }
 

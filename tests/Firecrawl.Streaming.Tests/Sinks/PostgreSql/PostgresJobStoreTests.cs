@@ -1,4 +1,5 @@
 using Firecrawl.Streaming.Sinks.PostgreSql;
+using Firecrawl.Streaming.Tests.Pipeline;
 using Firecrawl.Streaming.Tests.Infrastructure;
 using Npgsql;
 
@@ -156,6 +157,41 @@ public sealed class PostgresJobStoreTests(PostgresDatabase database) : IClassFix
         Assert.False(await Store.CompleteSplitAsync(_job, "default", Coverage(200, 200), Ct));
         PostgresJobRecord job = (await Store.GetAsync(_job, "default", Ct))!;
         Assert.Equal((PostgresJobState.Completed, 200L, 200L, 0L), (job.State, job.Delivered, job.Expected, job.Unaccounted));
+    }
+
+    [Fact]
+    public async Task FencedBy_LeaseTakenOver_TheOldHoldersSaveRefusedAndTheNewHoldersCheckpointKept()
+    {
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", TimeSpan.FromMilliseconds(300), Ct);
+        PostgresCheckpointStore a = new PostgresCheckpointStore(_dataSource, ["jsonl:a"], _job).FencedBy(Store, _job, "default", "worker-a");
+        await a.SaveAsync(ResumeToken.Format(JobKind.BatchScrape, _job, 9, (string?)null), Ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-b", s_long, Ct);
+        PostgresCheckpointStore b = new PostgresCheckpointStore(_dataSource, ["jsonl:a"], _job).FencedBy(Store, _job, "default", "worker-b");
+        await b.SaveAsync(ResumeToken.Format(JobKind.BatchScrape, _job, 19, (string?)null), Ct);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => a.SaveAsync(ResumeToken.Format(JobKind.BatchScrape, _job, 29, (string?)null), Ct).AsTask());
+
+        Assert.Contains("worker-a no longer holds the lease", error.Message, StringComparison.Ordinal);
+        Assert.Equal(19, PipelineTestExtensions.PositionOf(await b.LoadAsync(Ct)));
+        await b.SaveAsync(ResumeToken.Format(JobKind.BatchScrape, _job, 15, (string?)null), Ct); // an earlier point: ignored, not refused
+        Assert.Equal(19, PipelineTestExtensions.PositionOf(await b.LoadAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task RowKey_RangesOfOneJob_KeepACheckpointEach()
+    {
+        IReadOnlyList<JobRange> ranges = JobRange.Split(200, 100);
+        foreach (JobRange range in ranges)
+        {
+            var store = new PostgresCheckpointStore(_dataSource, ["postgres:pages"], _job) { RowKey = PostgresJobStore.RangeKey(_job, range) };
+            await store.SaveAsync(ResumeToken.Format(JobKind.BatchScrape, _job, range.Start + 42, (string?)null), Ct);
+        }
+
+        long[] positions = await Task.WhenAll(ranges.Select(async range =>
+            PipelineTestExtensions.PositionOf(await new PostgresCheckpointStore(_dataSource, ["postgres:pages"], _job) { RowKey = PostgresJobStore.RangeKey(_job, range) }.LoadAsync(Ct))));
+
+        Assert.Equal([42L, 142L], positions);
     }
 
     private JobCoverage Coverage(long delivered, long completed) => new()
