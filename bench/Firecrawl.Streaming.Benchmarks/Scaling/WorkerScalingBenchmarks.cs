@@ -20,11 +20,17 @@ namespace Firecrawl.Streaming.Benchmarks.Scaling;
 /// node), the database (a throwaway PostgreSQL server) and the fake Firecrawl server run on the same machine.
 /// </summary>
 /// <remarks>One operation = enqueue the jobs, wait until the shared state records every one completed. Jobs/s and
-/// pages/s follow from the mean: <see cref="Jobs"/> (or <see cref="Jobs"/> × <see cref="PagesPerJob"/>) ÷ mean.</remarks>
+/// pages/s follow from the mean: <see cref="Jobs"/> (or <see cref="Jobs"/> × <see cref="PagesPerJob"/>) ÷ mean.
+/// The "big job" group drains one job of <see cref="BigJobPages"/> pages: one worker streams it whole (baseline), four
+/// split it into ranges of <see cref="SplitPages"/> and stream them at once, then reconcile.</remarks>
 [Config(typeof(ScalingConfig))]
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class WorkerScalingBenchmarks
 {
+    public const int BigJobPages = 2_000;
+    public const int SplitPages = 250;
+
     public const int Jobs = 8;
     public const int PagesPerJob = 200;
     public const int PageLimit = 20;
@@ -49,14 +55,31 @@ public class WorkerScalingBenchmarks
     [GlobalSetup(Target = nameof(FourWorkers))]
     public void SetupFour() => Setup(4);
 
+    [GlobalSetup(Target = nameof(BigJobOneWorker))]
+    public void SetupBigJobOne() => Setup(1);
+
+    [GlobalSetup(Target = nameof(BigJobFourWorkersSplit))]
+    public void SetupBigJobFour() => Setup(4, SplitPages);
+
     [Benchmark(Baseline = true, Description = "1 worker process")]
+    [BenchmarkCategory("jobs")]
     public Task<int> OneWorker() => DrainAsync();
 
     [Benchmark(Description = "2 worker processes")]
+    [BenchmarkCategory("jobs")]
     public Task<int> TwoWorkers() => DrainAsync();
 
     [Benchmark(Description = "4 worker processes")]
+    [BenchmarkCategory("jobs")]
     public Task<int> FourWorkers() => DrainAsync();
+
+    [Benchmark(Baseline = true, Description = "big job, 1 worker, whole")]
+    [BenchmarkCategory("big job")]
+    public Task<int> BigJobOneWorker() => DrainAsync(jobs: 1, pagesPerJob: BigJobPages);
+
+    [Benchmark(Description = "big job, 4 workers, split")]
+    [BenchmarkCategory("big job")]
+    public Task<int> BigJobFourWorkersSplit() => DrainAsync(jobs: 1, pagesPerJob: BigJobPages);
 
     [GlobalCleanup]
     public void Cleanup()
@@ -85,7 +108,7 @@ public class WorkerScalingBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 
-    private void Setup(int workers)
+    private void Setup(int workers, int splitPages = 0)
     {
         _broker = new RabbitMqNode(Console.WriteLine);
         _broker.InitializeAsync().GetAwaiter().GetResult();
@@ -100,8 +123,8 @@ public class WorkerScalingBenchmarks
         {
             var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (string argument in (string[])[tool, "worker", "--amqp", _broker.AmqpUri.ToString(), "--state-db", _stateConnection,
-                         "--to", "jsonl:" + Path.Combine(_directory, "{job}.jsonl"), "--api-url", _server.BaseAddress.ToString(),
-                         "--poll-interval", "20ms", "--checkpoint-every", "100"])
+                         "--to", "jsonl:" + Path.Combine(_directory, "{job}-{range}.jsonl"), "--api-url", _server.BaseAddress.ToString(),
+                         "--poll-interval", "20ms", "--checkpoint-every", "100", "--chunk-limit", PageLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), "--split-pages", splitPages.ToString(System.Globalization.CultureInfo.InvariantCulture)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -116,17 +139,17 @@ public class WorkerScalingBenchmarks
         }
     }
 
-    private async Task<int> DrainAsync()
+    private async Task<int> DrainAsync(int jobs = Jobs, int pagesPerJob = PagesPerJob)
     {
         int round = Interlocked.Increment(ref _round);
-        FakeJob[] jobs = [.. Enumerable.Range(0, Jobs).Select(j => _server.AddJob(
-            Enumerable.Range(0, PagesPerJob).Select(i => PageJson(round, j, i)),
+        FakeJob[] added = [.. Enumerable.Range(0, jobs).Select(j => _server.AddJob(
+            Enumerable.Range(0, pagesPerJob).Select(i => PageJson(round, j, i)),
             new FakeJobOptions { PageLimit = PageLimit, Latency = Latency }))];
-        await _queue.EnqueueAsync(jobs.Select(j => new JobMessage(JobKind.BatchScrape, j.Id)));
+        await _queue.EnqueueAsync(added.Select(j => new JobMessage(JobKind.BatchScrape, j.Id)));
         var store = new PostgresJobStore(_state);
-        var ids = jobs.Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = added.Select(j => j.Id).ToHashSet(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        while ((await store.ListAsync()).Count(r => ids.Contains(r.JobId) && r.State == PostgresJobState.Completed) < Jobs)
+        while ((await store.ListAsync()).Count(r => ids.Contains(r.JobId) && r.State == PostgresJobState.Completed) < jobs)
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(5) || _workers.Any(w => w.HasExited))
             {
@@ -136,7 +159,7 @@ public class WorkerScalingBenchmarks
             await Task.Delay(10);
         }
 
-        return Jobs;
+        return jobs;
     }
 
     private static byte[] PageJson(int round, int job, int page)

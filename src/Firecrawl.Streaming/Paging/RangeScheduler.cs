@@ -22,6 +22,9 @@ internal sealed class RangeScheduler : IAsyncDisposable
     /// <summary>The real server stops a response at about this many (UTF-16) units.</summary>
     private const long ServerChunkCap = 10L * 1024 * 1024;
 
+    /// <summary>The largest <c>limit</c> the server accepts.</summary>
+    private const int MaxServerLimit = 1000;
+
     private readonly ApiConnection _api;
     private readonly JobEndpoint _endpoint;
     private readonly string _jobId;
@@ -194,13 +197,19 @@ internal sealed class RangeScheduler : IAsyncDisposable
     /// </summary>
     private int? CutAtStop(long skip, int? limit)
     {
-        long room = _stopAt - skip;
-        if (_stopAt == long.MaxValue || _limitRefused || (limit ?? _serverPageSize) is int known && known > 0 && known <= room)
+        if (_stopAt == long.MaxValue || _limitRefused)
         {
             return limit;
         }
 
-        return (int)Math.Min(room, limit ?? int.MaxValue);
+        long room = _stopAt - skip;
+        if (limit is int asked)
+        {
+            return asked <= room ? asked : (int)room;
+        }
+
+        // No limit: the server's default page (at most its 1000-document maximum) fits when there is room for it.
+        return room >= MaxServerLimit || (_serverPageSize > 0 && _serverPageSize <= room) ? null : (int)room;
     }
 
     /// <summary>Pages per range: 0 when ranges cannot be fetched (one at a time, or the server refused <c>limit</c>).</summary>

@@ -116,6 +116,18 @@ public class JobPagesRangeTests : FakeServerTestBase
     }
 
     [Fact]
+    public async Task StreamJobAsync_RangeWithoutAConfiguredLimit_LimitsAskedNeverReachPastTheStop()
+    {
+        FakeJob job = AddJob(JobKind.BatchScrape, Pages(300), new FakeJobOptions { PageLimit = 30 });
+        using FirecrawlJobClient client = Client(o => o.ChunkLimit = null);
+
+        List<ScrapedPage> pages = await ReadAllAsync(Stream(client, job, new JobStreamOptions { StartAt = 50, StopAt = 130 }));
+
+        Assert.Equal(Range(130)[50..], Indices(pages));
+        AssertNothingRequestedPast(job, 130);
+    }
+
+    [Fact]
     public async Task StreamJobAsync_RangeReachesPastTheJobsEnd_StopsAtTheEndWithoutEndOfJobRepair()
     {
         FakeJob job = AddJob(JobKind.BatchScrape, Pages(130));
