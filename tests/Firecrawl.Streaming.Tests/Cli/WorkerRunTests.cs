@@ -75,16 +75,57 @@ public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase data
         Assert.Equal((2, (long?)300, (long?)0), (done!.Attempts, done.Delivered, done.Unaccounted));
     }
 
+    [Fact]
+    public async Task Worker_BigJobStillScraping_StreamedWholeByOneWalkNotSplit()
+    {
+        FakeJob job = Server.AddJob(Pages(300), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 6 });
+        await EnqueueAsync(job.Id);
+        await using NpgsqlDataSource dataSource = database.CreateDataSource();
+        var store = new PostgresJobStore(dataSource);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task<CliResult> worker = RunWorkerAsync(stop.Token, "{job}-{range}.jsonl", "--split-pages", "100");
+
+        await WaitUntilAsync(async () => (await store.GetAsync(job.Id, "default", Ct))?.State == PostgresJobState.Completed, worker, stop);
+        await stop.CancelAsync();
+        CliResult result = await worker;
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Empty(await store.ListRangesAsync(job.Id, "default", Ct));
+        Assert.DoesNotContain("split into", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(300, File.ReadLines(_directory.Combine($"{job.Id}-all.jsonl")).Count());
+    }
+
+    [Fact]
+    public async Task Worker_FileSinkWithoutRangeInItsTarget_SaysWhyOnceAndStreamsABigFinishedJobWhole()
+    {
+        FakeJob job = Server.AddJob(Pages(300), new FakeJobOptions { PageLimit = 10 });
+        await EnqueueAsync(job.Id);
+        await using NpgsqlDataSource dataSource = database.CreateDataSource();
+        var store = new PostgresJobStore(dataSource);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task<CliResult> worker = RunWorkerAsync(stop.Token, "{job}.jsonl", "--split-pages", "100");
+
+        await WaitUntilAsync(async () => (await store.GetAsync(job.Id, "default", Ct))?.State == PostgresJobState.Completed, worker, stop);
+        await stop.CancelAsync();
+        CliResult result = await worker;
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Single(result.Stderr.Split('\n'), line => line.Contains("Big jobs are streamed whole, not split across workers", StringComparison.Ordinal));
+        Assert.Contains("put {range} in their targets", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await store.ListRangesAsync(job.Id, "default", Ct));
+        Assert.Equal(300, File.ReadLines(_directory.Combine($"{job.Id}.jsonl")).Count());
+    }
+
     private async Task EnqueueAsync(string jobId)
     {
         CliResult enqueued = await CliRun.RunAsync(["enqueue", jobId, "--amqp", broker.AmqpUri.ToString(), "--queue", _queue], cancellationToken: Ct);
         Assert.True(enqueued.ExitCode == 0, enqueued.Stderr);
     }
 
-    private Task<CliResult> RunWorkerAsync(CancellationToken stop) => CliRun.RunAsync(
+    private Task<CliResult> RunWorkerAsync(CancellationToken stop, string file = "{job}.jsonl", params string[] more) => CliRun.RunAsync(
         ["worker", "--amqp", broker.AmqpUri.ToString(), "--queue", _queue, "--state-db", database.ConnectionString,
-         "--to", "jsonl:" + _directory.Combine("{job}.jsonl"), "--api-url", Server.BaseAddress.ToString(),
-         "--chunk-limit", "10", "--poll-interval", "20ms", "--checkpoint-every", "10", "--max-retries", "0", "--lease", "5s"],
+         "--to", "jsonl:" + _directory.Combine(file), "--api-url", Server.BaseAddress.ToString(),
+         "--chunk-limit", "10", "--poll-interval", "20ms", "--checkpoint-every", "10", "--max-retries", "0", "--lease", "5s", .. more],
         new Dictionary<string, string?> { ["FIRECRAWL_API_KEY"] = Server.ApiKey }, stop);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, Task<CliResult> worker, CancellationTokenSource stop)
