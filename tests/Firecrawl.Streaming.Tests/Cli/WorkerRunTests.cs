@@ -10,12 +10,17 @@ namespace Firecrawl.Streaming.Tests.Cli;
 
 /// <summary><c>fcstream worker</c> in-process (its token standing for SIGTERM) against a real broker and database.</summary>
 [Collection(RabbitMqGroup.Name)]
-public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IDisposable
+public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IAsyncDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly string _queue = $"run-jobs-{Guid.NewGuid():N}";
 
-    public void Dispose() => _directory.Dispose();
+    // The base class is an IAsyncLifetime, so xunit calls DisposeAsync only.
+    async ValueTask IAsyncDisposable.DisposeAsync()
+    {
+        _directory.Dispose();
+        await DisposeAsync();
+    }
 
     [Fact]
     public async Task Worker_JobUnknownToTheServer_RecordedFailedWithTheReasonAndAcknowledged()
