@@ -97,19 +97,42 @@ public sealed partial class PostgresJobStore
     /// <param name="coverage">The job's coverage report.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether the record was written.</returns>
-    public async Task<bool> CompleteSplitAsync(string jobId, string profile, JobCoverage coverage, CancellationToken cancellationToken = default)
+    public Task<bool> CompleteSplitAsync(string jobId, string profile, JobCoverage coverage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(coverage);
+        return EndSplitAsync(jobId, profile, PostgresJobState.Completed, coverage, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records that a split job failed for good when it was reconciled (its reconcile walk could not account for every
+    /// page, or the job can no longer be read), and why; false when the job was not split or has ended already.
+    /// </summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="profile">The sinks profile.</param>
+    /// <param name="reason">Why, in one sentence.</param>
+    /// <param name="coverage">The reconcile walk's coverage report, or null when the job could not be read.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Whether the record was written.</returns>
+    public Task<bool> FailSplitAsync(string jobId, string profile, string reason, JobCoverage? coverage, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return EndSplitAsync(jobId, profile, PostgresJobState.Failed, coverage, reason, cancellationToken);
+    }
+
+    private async Task<bool> EndSplitAsync(string jobId, string profile, PostgresJobState state, JobCoverage? coverage, string? reason, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentException.ThrowIfNullOrWhiteSpace(profile);
-        ArgumentNullException.ThrowIfNull(coverage);
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlCommand command = Command(connection, null, $"""
-            UPDATE {_quoted} SET state = 'completed', delivered = @delivered, expected = @expected, unaccounted = @unaccounted, reason = NULL, updated_at = now()
+            UPDATE {_quoted} SET state = @state, delivered = @delivered, expected = @expected, unaccounted = @unaccounted, reason = @reason, updated_at = now()
             WHERE job_id = @job AND profile = @profile AND state = 'split'
             """, jobId, profile);
-        command.Parameters.AddWithValue("delivered", coverage.TotalDelivered);
-        command.Parameters.Add(new NpgsqlParameter("expected", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)coverage.Status?.Completed ?? DBNull.Value });
-        command.Parameters.AddWithValue("unaccounted", coverage.Unaccounted);
+        command.Parameters.AddWithValue("state", state == PostgresJobState.Completed ? "completed" : "failed");
+        command.Parameters.Add(new NpgsqlParameter("delivered", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)coverage?.TotalDelivered ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("expected", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)coverage?.Status?.Completed ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("unaccounted", NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)coverage?.Unaccounted ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("reason", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)reason ?? DBNull.Value });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 

@@ -196,6 +196,13 @@ internal sealed partial class WorkerRunner
                 (JobOutcome outcome, RunReport? report) = await StreamAsync(shared.Store, job, key, walk, ct).ConfigureAwait(false);
                 if (report is null)
                 {
+                    if (outcome == JobOutcome.Failed)
+                    {
+                        // The walk failed for good (pages nobody can account for, the job gone): so did the job.
+                        PostgresJobRecord? failed = await shared.Store.GetAsync(key, job.Profile, CancellationToken.None).ConfigureAwait(false);
+                        await shared.Store.FailSplitAsync(job.JobId, job.Profile, failed?.Reason ?? "The reconcile walk failed.", null, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     return outcome;
                 }
 

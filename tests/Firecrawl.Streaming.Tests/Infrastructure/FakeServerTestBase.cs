@@ -14,6 +14,10 @@ public abstract class FakeServerTestBase : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
+
+        // xunit calls DisposeAsync alone on a class that has both: a derived class's Dispose (its temp directory,
+        // the processes it started) would otherwise never run.
+        (this as IDisposable)?.Dispose();
         GC.SuppressFinalize(this);
     }
 

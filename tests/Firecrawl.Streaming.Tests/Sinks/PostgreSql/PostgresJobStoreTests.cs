@@ -160,6 +160,18 @@ public sealed class PostgresJobStoreTests(PostgresDatabase database) : IClassFix
     }
 
     [Fact]
+    public async Task FailSplitAsync_ReconcileFailed_JobFailedWithTheReasonAndNotCompletedAfter()
+    {
+        await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", s_long, Ct);
+        await Store.SplitAsync(JobKind.BatchScrape, _job, "default", "worker-a", 200, JobRange.Split(200, 100), Ct);
+
+        Assert.True(await Store.FailSplitAsync(_job, "default", "3 pages are unaccounted for.", null, Ct));
+        Assert.False(await Store.CompleteSplitAsync(_job, "default", Coverage(200, 200), Ct));
+        PostgresJobRecord job = (await Store.GetAsync(_job, "default", Ct))!;
+        Assert.Equal((PostgresJobState.Failed, "3 pages are unaccounted for."), (job.State, job.Reason));
+    }
+
+    [Fact]
     public async Task FencedBy_LeaseTakenOver_TheOldHoldersSaveRefusedAndTheNewHoldersCheckpointKept()
     {
         await Store.TryAcquireAsync(JobKind.BatchScrape, _job, "default", "worker-a", TimeSpan.FromMilliseconds(300), Ct);
