@@ -127,7 +127,7 @@ internal sealed partial class RangeScheduler
 
         transfer.Ended = true;
         long elapsed = _time.GetTimestamp() - transfer.StartedAt;
-        if (transfer.Started && transfer.Bytes >= 4 * RateAfterBytes && elapsed > 0)
+        if (transfer.Started && transfer.Bytes >= RateAfterBytes && elapsed > 0)
         {
             double sample = (double)transfer.Bytes / elapsed;
             _rate = _rate <= 0 ? sample : (_rate + sample) / 2;
@@ -213,12 +213,25 @@ internal sealed partial class RangeScheduler
     /// </summary>
     private bool LaunchDue()
     {
+        long now = _time.GetTimestamp();
+        if (_rate <= 0)
+        {
+            // No body has ended yet: the first one far enough along tells the link's rate.
+            foreach (ChunkSession chunk in Open())
+            {
+                if (chunk.Transfer.IsActive && RateOf(chunk.Transfer, now) is double rate)
+                {
+                    _rate = rate;
+                    break;
+                }
+            }
+        }
+
         if (_ttfb < 0 || _rate <= 0)
         {
             return false;
         }
 
-        long now = _time.GetTimestamp();
         int count = Math.Min(Concurrency.Current, 64);
         Span<double> slots = stackalloc double[count];
         slots.Fill(now);
@@ -227,8 +240,7 @@ internal sealed partial class RangeScheduler
             ChunkTransfer transfer = chunk.Transfer;
             if (transfer.IsActive && !IsPaused(chunk))
             {
-                long elapsed = now - transfer.StartedAt;
-                double rate = transfer.Bytes >= RateAfterBytes && elapsed > 0 ? (double)transfer.Bytes / elapsed : _rate;
+                double rate = RateOf(transfer, now) ?? _rate;
                 Take(slots, now + (Math.Max(0, transfer.ExpectedBytes - transfer.Bytes) / rate));
             }
         }
@@ -251,6 +263,13 @@ internal sealed partial class RangeScheduler
             int slot = Earliest(slots);
             slots[slot] = Math.Max(slots[slot], end);
         }
+    }
+
+    /// <summary>A transferring body's own rate (bytes per tick), once it has read enough to tell.</summary>
+    private static double? RateOf(ChunkTransfer transfer, long now)
+    {
+        long elapsed = now - transfer.StartedAt;
+        return transfer.Bytes >= RateAfterBytes && elapsed > 0 ? (double)transfer.Bytes / elapsed : null;
     }
 
     private static int Earliest(Span<double> slots)
