@@ -9,8 +9,9 @@ namespace Firecrawl.Streaming.Benchmarks.Infrastructure;
 /// 100, 200 and 500 MB loopback jobs at default settings (every typed field of every page read, then dropped), each in
 /// a fresh child process (the fake server stays in this one), in a rotated order, with workstation and with server GC.
 /// A child forces a full compacting collection and resets its peak resident set (<c>/proc/self/clear_refs</c>) before
-/// it starts, samples the GC heap every 2 ms while it runs, and reports its peak working set (VmHWM), the peak GC heap,
-/// and the bytes per page the finished stream still holds (its identity set, which must grow with the job).
+/// it starts, samples the GC heap every 2 ms while it runs, and reports its peak working set (VmHWM), the peak GC heap
+/// (live objects and garbage not collected yet), the peak heap left after a collection (what was live, plus
+/// fragmentation), and what the client still holds after the stream (its pools of body segments).
 /// </summary>
 public static class JobSizeMemory
 {
@@ -34,22 +35,24 @@ public static class JobSizeMemory
                     Sample sample = RunChild(self, assembly, size, server);
                     results[size].Add(sample);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {(server ? "server" : "workstation")} GC, round {round + 1}, {size} MB: peak WS {sample.PeakWorkingSet / 1048576.0:F1} MiB, peak GC heap {sample.PeakHeap / 1048576.0:F1} MiB, held {sample.HeldBytesPerPage:F1} B/page, {sample.Pages} pages in {sample.Seconds:F2} s (load {LoadAverage()})"));
+                        $"  {(server ? "server" : "workstation")} GC, round {round + 1}, {size} MB: peak WS {sample.PeakWorkingSet / 1048576.0:F1} MiB, peak GC heap {sample.PeakHeap / 1048576.0:F1} MiB, after a GC {sample.PeakAfterGc / 1048576.0:F1} MiB, held after {sample.Held / 1048576.0:F1} MiB, {sample.Pages} pages in {sample.Seconds:F2} s (load {LoadAverage()})"));
                 }
             }
 
             Console.WriteLine();
-            Console.WriteLine($"| {(server ? "Server" : "Workstation")} GC | Peak WS, median (min–max) | vs 100 MB | Peak GC heap, median (min–max) | vs 100 MB | Held by the finished stream |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine($"| {(server ? "Server" : "Workstation")} GC | Peak WS, median (min–max) | vs 100 MB | Peak GC heap, median (min–max) | vs 100 MB | Peak heap after a GC | vs 100 MB | Client's pools after |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             double ws100 = Median(results[100].Select(s => (double)s.PeakWorkingSet));
             double heap100 = Median(results[100].Select(s => (double)s.PeakHeap));
+            double live100 = Median(results[100].Select(s => (double)s.PeakAfterGc));
             foreach (int size in Sizes)
             {
                 List<Sample> samples = results[size];
                 double ws = Median(samples.Select(s => (double)s.PeakWorkingSet));
                 double heap = Median(samples.Select(s => (double)s.PeakHeap));
+                double live = Median(samples.Select(s => (double)s.PeakAfterGc));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {size} MB job | {ws / 1048576:F0} MiB ({samples.Min(s => s.PeakWorkingSet) / 1048576.0:F0}–{samples.Max(s => s.PeakWorkingSet) / 1048576.0:F0}) | {ws / ws100:F2} | {heap / 1048576:F0} MiB ({samples.Min(s => s.PeakHeap) / 1048576.0:F0}–{samples.Max(s => s.PeakHeap) / 1048576.0:F0}) | {heap / heap100:F2} | {Median(samples.Select(s => s.HeldBytesPerPage)):F0} B/page × {samples[0].Pages:N0} pages |"));
+                    $"| {size} MB job | {ws / 1048576:F0} MiB ({samples.Min(s => s.PeakWorkingSet) / 1048576.0:F0}–{samples.Max(s => s.PeakWorkingSet) / 1048576.0:F0}) | {ws / ws100:F2} | {heap / 1048576:F0} MiB ({samples.Min(s => s.PeakHeap) / 1048576.0:F0}–{samples.Max(s => s.PeakHeap) / 1048576.0:F0}) | {heap / heap100:F2} | {live / 1048576:F0} MiB | {live / live100:F2} | {Median(samples.Select(s => (double)s.Held)) / 1048576:F0} MiB |"));
             }
 
             Console.WriteLine();
@@ -71,12 +74,14 @@ public static class JobSizeMemory
         PeakMemory.Reset();
 
         long peakHeap = 0;
+        long peakAfterGc = 0;
         using var done = new CancellationTokenSource();
         var sampler = new Thread(() =>
         {
             while (!done.IsCancellationRequested)
             {
                 peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(forceFullCollection: false));
+                peakAfterGc = Math.Max(peakAfterGc, GC.GetGCMemoryInfo().HeapSizeBytes);
                 Thread.Sleep(2);
             }
         }) { IsBackground = true };
@@ -98,11 +103,11 @@ public static class JobSizeMemory
         process.Refresh();
         long peakWorkingSet = process.PeakWorkingSet64;
 
-        // What the finished stream still holds (its identities of delivered pages): the only state meant to grow with the job.
+        // What the client still holds once the stream is done: its pools (segments kept for the next stream).
         long held = GC.GetTotalMemory(forceFullCollection: true) - before;
         GC.KeepAlive(stream);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT {peakWorkingSet} {peakHeap} {(double)held / Math.Max(1, pages):F2} {pages} {clock.Elapsed.TotalSeconds:F3} {GCSettings.IsServerGC}"));
+            $"RESULT {peakWorkingSet} {peakHeap} {held} {pages} {clock.Elapsed.TotalSeconds:F3} {GCSettings.IsServerGC} {peakAfterGc}"));
         return 0;
     }
 
@@ -131,9 +136,10 @@ public static class JobSizeMemory
         return new Sample(
             long.Parse(parts[1], CultureInfo.InvariantCulture),
             long.Parse(parts[2], CultureInfo.InvariantCulture),
-            double.Parse(parts[3], CultureInfo.InvariantCulture),
+            long.Parse(parts[3], CultureInfo.InvariantCulture),
             long.Parse(parts[4], CultureInfo.InvariantCulture),
-            double.Parse(parts[5], CultureInfo.InvariantCulture));
+            double.Parse(parts[5], CultureInfo.InvariantCulture),
+            long.Parse(parts[7], CultureInfo.InvariantCulture));
     }
 
     private static double Median(IEnumerable<double> values)
@@ -154,5 +160,5 @@ public static class JobSizeMemory
         }
     }
 
-    private readonly record struct Sample(long PeakWorkingSet, long PeakHeap, double HeldBytesPerPage, long Pages, double Seconds);
+    private readonly record struct Sample(long PeakWorkingSet, long PeakHeap, long Held, long Pages, double Seconds, long PeakAfterGc);
 }
