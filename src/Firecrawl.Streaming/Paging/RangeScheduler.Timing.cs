@@ -165,8 +165,9 @@ internal sealed partial class RangeScheduler
     private void Wake()
     {
         long now = _time.GetTimestamp();
-        foreach (ChunkSession chunk in Open())
+        for (int i = 0; i < OpenCount; i++)
         {
+            ChunkSession chunk = OpenAt(i);
             if (chunk.Transfer.Waiter is TaskCompletionSource waiter && CanStart(chunk))
             {
                 chunk.Transfer.Waiter = null;
@@ -180,8 +181,9 @@ internal sealed partial class RangeScheduler
     private int Transferring()
     {
         int count = 0;
-        foreach (ChunkSession chunk in Open())
+        for (int i = 0; i < OpenCount; i++)
         {
+            ChunkSession chunk = OpenAt(i);
             if (chunk.Transfer.IsActive && !IsPaused(chunk))
             {
                 count++;
@@ -193,19 +195,11 @@ internal sealed partial class RangeScheduler
 
     private static bool IsPaused(ChunkSession chunk) => chunk.Transfer.Bytes >= ChunkSession.ReadAheadBytes && !chunk.IsTurn;
 
-    /// <summary>The open chunks in job order: the walk's, then those read ahead.</summary>
-    private IEnumerable<ChunkSession> Open()
-    {
-        if (_current is not null)
-        {
-            yield return _current;
-        }
+    /// <summary>Gets the number of open chunks: the walk's and those read ahead (see <see cref="OpenAt"/>).</summary>
+    private int OpenCount => Requests;
 
-        foreach (ChunkSession chunk in _held.Values)
-        {
-            yield return chunk;
-        }
-    }
+    /// <summary>The open chunk at <paramref name="index"/> in job order: the walk's first, then those read ahead (no enumerator: this runs on every body read).</summary>
+    private ChunkSession OpenAt(int index) => _current is null ? _held.Values[index] : index == 0 ? _current : _held.Values[index - 1];
 
     /// <summary>
     /// Whether a request sent now would find a transfer slot free by the time its first byte arrives: slots are freed at
@@ -217,8 +211,9 @@ internal sealed partial class RangeScheduler
         if (_rate <= 0)
         {
             // No body has ended yet: the first one far enough along tells the link's rate.
-            foreach (ChunkSession chunk in Open())
+            for (int i = 0; i < OpenCount; i++)
             {
+                ChunkSession chunk = OpenAt(i);
                 if (chunk.Transfer.IsActive && RateOf(chunk.Transfer, now) is double rate)
                 {
                     _rate = rate;
@@ -235,8 +230,9 @@ internal sealed partial class RangeScheduler
         int count = Math.Min(Concurrency.Current, 64);
         Span<double> slots = stackalloc double[count];
         slots.Fill(now);
-        foreach (ChunkSession chunk in Open())
+        for (int i = 0; i < OpenCount; i++)
         {
+            ChunkSession chunk = OpenAt(i);
             ChunkTransfer transfer = chunk.Transfer;
             if (transfer.IsActive && !IsPaused(chunk))
             {
@@ -245,8 +241,9 @@ internal sealed partial class RangeScheduler
             }
         }
 
-        foreach (ChunkSession chunk in Open())
+        for (int i = 0; i < OpenCount; i++)
         {
+            ChunkSession chunk = OpenAt(i);
             ChunkTransfer transfer = chunk.Transfer;
             if (!transfer.Started && !transfer.Ended)
             {
