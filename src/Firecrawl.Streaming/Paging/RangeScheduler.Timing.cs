@@ -98,7 +98,10 @@ internal sealed partial class RangeScheduler
         }
     }
 
-    /// <summary>A chunk is disposed: it no longer holds a place in job order or a transfer slot.</summary>
+    /// <summary>
+    /// A chunk is disposed: it no longer holds a place in job order or a transfer slot. Nothing new is requested here: a
+    /// stream that fails or stops disposes its chunks on the way out, and the walk's next chunk plans its own requests.
+    /// </summary>
     public void Unregister(ChunkSession chunk)
     {
         lock (_gate)
@@ -113,7 +116,6 @@ internal sealed partial class RangeScheduler
             }
 
             Wake();
-            Fill();
         }
     }
 
