@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Firecrawl.Streaming.Benchmarks.Infrastructure;
 
@@ -12,6 +13,13 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         var arguments = args.ToList();
+        int child = arguments.IndexOf(JobSizeMemory.ChildSwitch);
+        if (child >= 0)
+        {
+            // A process of --job-size-memory: the fake server runs in the parent.
+            return await JobSizeMemory.ChildAsync(int.Parse(arguments[child + 1], CultureInfo.InvariantCulture));
+        }
+
         if (arguments.Remove("--quick"))
         {
             Environment.SetEnvironmentVariable(BenchMode.QuickVariable, "1");
@@ -48,6 +56,12 @@ public static class Program
 
             pairedPipeline.GetMethod("Run")!.Invoke(null, [6]);
             return 0;
+        }
+
+        int jobSizeMemory = arguments.IndexOf("--job-size-memory");
+        if (jobSizeMemory >= 0)
+        {
+            return JobSizeMemory.Run(jobSizeMemory + 1 < arguments.Count && int.TryParse(arguments[jobSizeMemory + 1], out int memoryRounds) ? memoryRounds : 5);
         }
 
         if (arguments.Remove("--check"))

@@ -91,7 +91,7 @@ internal sealed class SharedOptions
         }.AtLeast(1);
         _concurrency = new Option<int?>("--concurrency")
         {
-            Description = "Chunks fetched at once ahead of the one being read, 1 to 64; pages still come out in job order (default 2).",
+            Description = "Response bodies transferred at once, 1 to 64 (requests go out ahead of them to hide the server's latency); pages still come out in job order (default 2).",
             HelpName = "N",
         }.AtLeast(1);
         _json = new Option<bool>("--json")

@@ -96,11 +96,13 @@ public sealed class FirecrawlJobClientOptions
     public int? ChunkLimit { get; set; } = 1000;
 
     /// <summary>
-    /// Gets or sets how many chunks of a job a stream fetches at once (parallel <c>skip</c> ranges up to the job's
-    /// <c>completed</c> count). Pages are still yielded strictly in job order: chunks that arrive early are held, at most
-    /// 16 MiB each, until their turn. A 429 halves the number in flight (and waits as the server says); successes grow it
-    /// back one at a time, never above this. 1 reads one chunk at a time (the next one's request still overlaps the
-    /// current one's reading). Default: 2 (measured: see bench/README.md, benchmark 5).
+    /// Gets or sets how many response bodies of a job a stream transfers at once (parallel <c>skip</c> ranges up to the
+    /// job's <c>completed</c> count). Requests go out ahead of the transfers, about one measured time to first byte before
+    /// a transfer is expected to end, so the server's latency overlaps other bodies downloading; at most 3 × this many
+    /// are open at once. Pages are still yielded strictly in job order: bodies that arrive early are held, at most
+    /// 16 MiB each and at most this many, until their turn. A 429 halves the number in flight (and waits as the server
+    /// says); successes grow it back one at a time, never above this. 1 reads one body at a time (the next one's request
+    /// still goes out while the current one downloads). Default: 2 (measured: see bench/README.md, benchmark 5).
     /// </summary>
     public int MaxConcurrency { get; set; } = 2;
 

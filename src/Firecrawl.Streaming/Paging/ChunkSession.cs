@@ -78,6 +78,15 @@ internal sealed partial class ChunkSession : IAsyncDisposable
     /// <summary>Gets the body bytes received, across attempts.</summary>
     public long BytesReceived { get; private set; }
 
+    /// <summary>Gets the timing of the current request, kept by the range scheduler (under its lock).</summary>
+    public ChunkTransfer Transfer { get; } = new();
+
+    /// <summary>Gets or sets a value indicating whether the range scheduler has seen this chunk's <c>next</c>.</summary>
+    public bool NextPlanned { get; set; }
+
+    /// <summary>Gets a value indicating whether the walk has reached this chunk (or it was never read ahead).</summary>
+    public bool IsTurn => _turn is null || _turn.Task.IsCompleted;
+
     /// <summary>Adds the next pages that have arrived; false when the chunk has ended and nothing was added.</summary>
     public async ValueTask<bool> ReadBatchAsync(List<ChunkPage> pages, CancellationToken cancellationToken)
     {
@@ -132,6 +141,10 @@ internal sealed partial class ChunkSession : IAsyncDisposable
 
         _turn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _openingCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Started here, not on a task of its own: requests reach the server in the order the walk wants them (a listing
+        // that shifts between two requests is then seen by the earlier range first). The range scheduler calls this under
+        // its lock, which its callbacks re-enter on this thread.
         _opening = OpenAsync(_openingCancel.Token);
     }
 
@@ -144,8 +157,15 @@ internal sealed partial class ChunkSession : IAsyncDisposable
         _span?.SetTag("firecrawl.job.id", _jobId);
         _span?.SetTag("firecrawl.chunk.skip", Skip);
         _span?.SetTag("url.full", ApiConnection.Quote(Uri));
+        _ranges?.OnSent(this);
         _response = await SendAsync(cancellationToken).ConfigureAwait(false);
         Stream stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (_ranges is not null)
+        {
+            // The server's latency is behind us; the body waits for a transfer slot (the chunk in turn never does).
+            await _ranges.WaitForSlotAsync(this, cancellationToken).ConfigureAwait(false);
+            stream = new MeteredStream(stream, _ranges, this);
+        }
         _body = StartPump(stream, cancellationToken);
         _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview, _streamOptions.PoolPageBuffers ? _ranges?.Pools.Pages : null);
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
@@ -223,6 +243,7 @@ internal sealed partial class ChunkSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _ranges?.Unregister(this);
         await CloseAsync().ConfigureAwait(false);
         _openingCancel?.Dispose();
         _openingCancel = null;

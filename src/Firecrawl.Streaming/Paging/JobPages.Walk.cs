@@ -29,7 +29,6 @@ public sealed partial class JobPages
             {
                 ChunkSession chunk = await ranges.TakeAsync(skip).ConfigureAwait(false);
                 int delivered = 0;
-                bool prefetchDecided = false;
                 bool repairedHere = false;
                 bool newHere = false;
                 try
@@ -38,13 +37,10 @@ public sealed partial class JobPages
                     {
                         PublishStatus(chunk.Envelope);
 
-                        // Decide once per chunk, when its next cursor first appears, not on every batch: the chunk after
-                        // this one, and more ranges after it, download while this one is parsed and consumed.
-                        if (!prefetchDecided && chunk.Envelope.Next is not null)
-                        {
-                            prefetchDecided = true;
-                            ranges.Plan(chunk, token);
-                        }
+                        // As the job's completed count, the page size and this chunk's next cursor arrive (in any key
+                        // order), the chunk after this one and ranges after it are requested, to download while this one
+                        // is parsed and consumed.
+                        ranges.Plan(chunk, token);
 
                         for (int i = 0; i < pages.Count; i++)
                         {
