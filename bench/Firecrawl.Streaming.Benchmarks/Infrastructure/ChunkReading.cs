@@ -32,6 +32,12 @@ public static class ChunkReading
 
     public static long Reads { get; set; }
 
+    /// <summary>Bytes the parser was handed, summed over its calls (diagnostics: how large the reads are).</summary>
+    public static long BytesHanded { get; set; }
+
+    /// <summary>Bytes handed in calls whose buffer spanned more than one segment (diagnostics).</summary>
+    public static long BytesHandedMultiSegment { get; set; }
+
     /// <summary>The whole chunk in one segment, read in one call (an in-memory body).</summary>
     public static PipeReader Whole(byte[] body) => PipeReader.Create(new ReadOnlySequence<byte>(body));
 
@@ -52,6 +58,13 @@ public static class ChunkReading
     public static PipeReader Pumped(byte[] body, int socketRead) =>
         BodyPump.Start(new SocketReads(body, socketRead), 64 * 1024, turn: null, long.MaxValue, CancellationToken.None, out _, Segments);
 
+    /// <summary>
+    /// Pooled page buffers as the client keeps them (<c>StreamPools.Pages</c>: up to 1,024 arrays per size): when a whole
+    /// body has arrived before the parser runs, one call emits all of its pages before the caller returns any, more than
+    /// <see cref="ArrayPool{T}.Shared"/> keeps per size.
+    /// </summary>
+    private static readonly ArrayPool<byte> Pages = ArrayPool<byte>.Create(maxArrayLength: 4 * 1024 * 1024, maxArraysPerBucket: 1024);
+
     /// <summary>Segments reused from body to body, as a stream's <see cref="SegmentPool"/> reuses them from chunk to chunk.</summary>
     private static readonly SegmentPool Segments = new(64 * 1024, 1024);
 
@@ -62,7 +75,7 @@ public static class ChunkReading
     /// <summary>Parses one chunk and uses every page as <paramref name="use"/> says; returns a checksum of what was read.</summary>
     public static async Task<long> ParseAsync(PipeReader body, PageUse use)
     {
-        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes, pagePool: PoolFor(use) ? Pages : null);
         var pages = new List<ScrapedPage>();
         long minimumRead = 0;
         long checksum = 0;
@@ -76,6 +89,8 @@ public static class ChunkReading
             minimumRead = parser.Parse(buffer, result.IsCompleted, pages, out SequencePosition consumed);
             ParseTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             Reads++;
+            BytesHanded += buffer.Length;
+            BytesHandedMultiSegment += buffer.IsSingleSegment ? 0 : buffer.Length;
             body.AdvanceTo(consumed, buffer.End);
             for (int i = 0; i < pages.Count; i++)
             {

@@ -17,7 +17,8 @@ internal static class ParserDriver
         PageFields fields = PageFields.All,
         int maxPageBytes = 256 * 1024 * 1024,
         bool pool = false,
-        long basePosition = 0)
+        long basePosition = 0,
+        int segmentsPerRead = 1)
     {
         var segments = new List<ReadOnlyMemory<byte>>();
         var starts = new List<long>();
@@ -40,14 +41,17 @@ internal static class ParserDriver
         int reads = 0;
         while (true)
         {
-            // Deliver at least one new segment, and as many as the parser asked for.
+            // Deliver at least segmentsPerRead new segments (a pump that ran ahead of the parser), and as many as the
+            // parser asked for.
             if (nextSegment < segments.Count)
             {
+                int count = 0;
                 do
                 {
                     delivered += segments[nextSegment++].Length;
+                    count++;
                 }
-                while (nextSegment < segments.Count && delivered - consumedAbs < minimum);
+                while (nextSegment < segments.Count && (count < segmentsPerRead || delivered - consumedAbs < minimum));
             }
 
             bool final = nextSegment == segments.Count;
