@@ -18,6 +18,15 @@ public enum PageUse
 
     /// <summary>Touches the raw UTF-8 JSON only, then disposes the page (pooled buffers).</summary>
     RawUtf8,
+
+    /// <summary>Parses only: every page keeps its own buffer, no field is read (typed fields are decoded on first read).</summary>
+    ParseOnly,
+
+    /// <summary>
+    /// Reads every typed field, the text fields (markdown, HTML, raw HTML, screenshot, summary) as UTF-8 through
+    /// <see cref="ScrapedPage.TryWriteUtf8"/> into a reused buffer, links and metadata as strings; own buffers.
+    /// </summary>
+    AllFieldsTextAsUtf8,
 }
 
 /// <summary>Drives <see cref="ChunkParser"/> from a <see cref="PipeReader"/> exactly as the client's chunk session does.</summary>
@@ -121,6 +130,10 @@ public static class ChunkReading
                 return all;
             case PageUse.MarkdownAndMetadata:
                 return (page.Markdown?.Length ?? 0) + ReadMetadata(page.Metadata);
+            case PageUse.ParseOnly:
+                return page.Utf8Length;
+            case PageUse.AllFieldsTextAsUtf8:
+                return ReadAllTextAsUtf8(page);
             default:
                 ReadOnlySpan<byte> json = page.Utf8Json.Span;
                 long raw = json.Length + json[^1];
@@ -138,6 +151,29 @@ public static class ChunkReading
         sum += page.RawHtml?.Length ?? 0;
         sum += page.Screenshot?.Length ?? 0;
         sum += page.Summary?.Length ?? 0;
+        IReadOnlyList<string> links = page.Links;
+        for (int i = 0; i < links.Count; i++)
+        {
+            sum += links[i].Length;
+        }
+
+        return sum + ReadMetadata(page.Metadata);
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_text;
+
+    /// <summary>Every typed field, the text ones as UTF-8 (what a sink writing text out needs), the rest as strings.</summary>
+    public static long ReadAllTextAsUtf8(ScrapedPage page)
+    {
+        ArrayBufferWriter<byte> text = t_text ??= new ArrayBufferWriter<byte>(1 << 20);
+        long sum = page.Position;
+        foreach (PageFields field in (ReadOnlySpan<PageFields>)[PageFields.Markdown, PageFields.Html, PageFields.RawHtml, PageFields.Screenshot, PageFields.Summary])
+        {
+            text.ResetWrittenCount();
+            sum += page.TryWriteUtf8(field, text) ? text.WrittenCount : 0;
+        }
+
         IReadOnlyList<string> links = page.Links;
         for (int i = 0; i < links.Count; i++)
         {
