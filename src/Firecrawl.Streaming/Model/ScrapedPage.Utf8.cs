@@ -9,8 +9,8 @@ public sealed partial class ScrapedPage
     /// Writes the text of a string field (<see cref="Markdown"/>, <see cref="Html"/>, <see cref="RawHtml"/>,
     /// <see cref="Screenshot"/> or <see cref="Summary"/>) to <paramref name="destination"/> as UTF-8, unescaped
     /// straight from the page's JSON, without building the string: the same bytes as encoding the property's value
-    /// with <see cref="System.Text.Encoding.UTF8"/>, at about a third of the allocation (none when the destination's
-    /// buffer is reused). For a sink that writes text out (a file, a blob, a UTF-8 column).
+    /// with <see cref="System.Text.Encoding.UTF8"/>, allocating nothing beyond what the destination grows (a string
+    /// costs two bytes per character, and its encoding one more). For a sink that writes text out (a file, a blob).
     /// </summary>
     /// <remarks>
     /// A property read before is not needed and not used: the bytes are decoded from the page each time. Safe to call
