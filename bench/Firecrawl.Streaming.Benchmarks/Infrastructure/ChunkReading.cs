@@ -41,6 +41,9 @@ public static class ChunkReading
 
     public static long Reads { get; set; }
 
+    /// <summary>The parser's <see cref="ChunkParser.PageBytesPerCall"/> (the client's value unless an experiment sets it).</summary>
+    public static int PageBytesPerCall { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("FCBENCH_PAGE_BYTES_PER_CALL"), out int bytes) ? bytes : ChunkParser.PageBytesPerRead;
+
     /// <summary>Bytes the parser was handed, summed over its calls (diagnostics: how large the reads are).</summary>
     public static long BytesHanded { get; set; }
 
@@ -85,7 +88,10 @@ public static class ChunkReading
     /// <summary>Parses one chunk and uses every page as <paramref name="use"/> says; returns a checksum of what was read.</summary>
     public static async Task<long> ParseAsync(PipeReader body, PageUse use)
     {
-        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes, pagePool: PoolFor(use) ? Pages : null);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes, pagePool: PoolFor(use) ? Pages : null)
+        {
+            PageBytesPerCall = PageBytesPerCall,
+        };
         var pages = new List<ScrapedPage>();
         long minimumRead = 0;
         long checksum = 0;
@@ -101,14 +107,14 @@ public static class ChunkReading
             Reads++;
             BytesHanded += buffer.Length;
             BytesHandedMultiSegment += buffer.IsSingleSegment ? 0 : buffer.Length;
-            body.AdvanceTo(consumed, buffer.End);
+            body.AdvanceTo(consumed, parser.Paused ? consumed : buffer.End);
             for (int i = 0; i < pages.Count; i++)
             {
                 checksum += Use(pages[i], use);
             }
 
             pages.Clear();
-            if (result.IsCompleted)
+            if (result.IsCompleted && !parser.Paused)
             {
                 break;
             }

@@ -147,7 +147,10 @@ internal sealed partial class ChunkSession : IAsyncDisposable
         _response = await SendAsync(cancellationToken).ConfigureAwait(false);
         Stream stream = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         _body = StartPump(stream, cancellationToken);
-        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview, _streamOptions.PoolPageBuffers ? _ranges?.Pools.Pages : null);
+        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview, _streamOptions.PoolPageBuffers ? _ranges?.Pools.Pages : null)
+        {
+            PageBytesPerCall = ChunkParser.PageBytesPerRead,
+        };
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
         _idleLink = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _idle);
         _minimumRead = 0;

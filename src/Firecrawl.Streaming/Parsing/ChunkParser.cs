@@ -106,6 +106,8 @@ internal sealed partial class ChunkParser
     /// <returns>The number of bytes the pipe should hold before the next call (0: any new data will do).</returns>
     public long Parse(ReadOnlySequence<byte> buffer, bool isFinalBlock, List<ScrapedPage> pages, out SequencePosition consumed)
     {
+        Paused = false;
+        _emittedThisCall = 0;
         if (_done)
         {
             // Only whitespace may follow the root object; the reader checked what was buffered with it.
@@ -141,6 +143,17 @@ internal sealed partial class ChunkParser
             consumed = buffer.End;
             _bufferStart += buffer.Length;
             _resumeOffset = 0;
+            return 0;
+        }
+
+        if (Paused)
+        {
+            // Stopped after a page with input left: everything up to that page's end is released, the rest is read
+            // by the next call (which the caller makes without waiting for new bytes).
+            consumed = buffer.GetPosition(scannedTo);
+            _bufferStart += scannedTo;
+            _resumeOffset = 0;
+            _incompleteToken = 0;
             return 0;
         }
 
@@ -201,6 +214,7 @@ internal sealed partial class ChunkParser
         }
 
         pages.Add(new ScrapedPage(owned, written, _pool, layout, _jobKind, _jobId, _basePosition + _pageIndex));
+        _emittedThisCall += written;
         _pageIndex++;
         _inPage = false;
     }

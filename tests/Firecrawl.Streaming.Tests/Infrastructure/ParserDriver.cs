@@ -18,7 +18,8 @@ internal static class ParserDriver
         int maxPageBytes = 256 * 1024 * 1024,
         bool pool = false,
         long basePosition = 0,
-        int segmentsPerRead = 1)
+        int segmentsPerRead = 1,
+        int pageBytesPerCall = 0)
     {
         var segments = new List<ReadOnlyMemory<byte>>();
         var starts = new List<long>();
@@ -31,7 +32,7 @@ internal static class ParserDriver
             offset += size;
         }
 
-        var parser = new ChunkParser(JobKind.BatchScrape, "job", basePosition, fields, pool, maxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", basePosition, fields, pool, maxPageBytes) { PageBytesPerCall = pageBytesPerCall };
         var pages = new List<ScrapedPage>();
         var perRead = new List<int>();
         long consumedAbs = 0;   // bytes released by the parser
@@ -43,7 +44,8 @@ internal static class ParserDriver
         {
             // Deliver at least segmentsPerRead new segments (a pump that ran ahead of the parser), and as many as the
             // parser asked for.
-            if (nextSegment < segments.Count)
+            // A parser that paused is called again on what it has not read yet, before anything new arrives.
+            if (nextSegment < segments.Count && !parser.Paused)
             {
                 int count = 0;
                 do
@@ -61,7 +63,7 @@ internal static class ParserDriver
             minimum = parser.Parse(buffer, final, pages, out SequencePosition consumed);
             perRead.Add(pages.Count - before);
             consumedAbs += buffer.Slice(buffer.Start, consumed).Length;
-            if (final)
+            if (final && !parser.Paused)
             {
                 return new Result(pages, parser.Envelope, reads, parser.BytesScanned, perRead);
             }

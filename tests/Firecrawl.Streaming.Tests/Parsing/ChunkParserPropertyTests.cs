@@ -67,6 +67,17 @@ public class ChunkParserPropertyTests
                 ParserDriver.Result result = ParserDriver.Parse(document, segmentation, basePosition: 100, segmentsPerRead: perRead);
                 AssertEqual(expected, result, PageFields.All, $"seed {seed} round {round} {perRead} segments per read");
             }
+
+            // Pausing after every page (or every few) hands out the same pages, one call at a time.
+            foreach (int budget in new[] { 1, 30_000 })
+            {
+                ParserDriver.Result paused = ParserDriver.Parse(document, segmentation, basePosition: 100, segmentsPerRead: int.MaxValue, pageBytesPerCall: budget);
+                AssertEqual(expected, paused, PageFields.All, $"seed {seed} round {round} paused every {budget} bytes of pages");
+                if (budget == 1)
+                {
+                    Assert.All(paused.PagesPerRead, count => Assert.InRange(count, 0, 1));
+                }
+            }
         }
     }
 
