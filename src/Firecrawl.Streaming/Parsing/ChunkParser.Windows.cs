@@ -15,7 +15,7 @@ internal sealed partial class ChunkParser
     /// <summary>
     /// The client's <see cref="PageBytesPerCall"/>: a body that piled up while earlier pages were used is handed out 64 KB
     /// of pages at a time (measured with 0, 1 MB, 256 KB and 64 KB on the 10 MB chunk pumped in 4 KB reads: 1.14–1.23,
-    /// 1.19, 1.10–1.13 and 1.05 the time of 1 MB segments read directly, raw pages; `--paired 31 segments`).
+    /// 1.19, 1.10–1.13 and 1.05–1.11 the time of 1 MB segments read directly, raw pages; <c>--paired 31 segments</c>).
     /// </summary>
     public const int PageBytesPerRead = 64 * 1024;
 
