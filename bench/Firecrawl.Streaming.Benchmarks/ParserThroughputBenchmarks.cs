@@ -45,6 +45,14 @@ public class ParserThroughputBenchmarks
     [Benchmark(Description = "Streaming, all typed fields")]
     public Task<long> StreamingAllFields() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, ReadSize), PageUse.AllTypedFields);
 
+    /// <summary>Parse only, own buffers: what a page costs before any field is read (fields decode on first read).</summary>
+    [Benchmark(Description = "Streaming, parse only")]
+    public Task<long> StreamingParseOnly() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, ReadSize), PageUse.ParseOnly);
+
+    /// <summary>Every typed field, the text fields as UTF-8 (<see cref="ScrapedPage.TryWriteUtf8"/>), own buffers.</summary>
+    [Benchmark(Description = "Streaming, all fields, text as UTF-8")]
+    public Task<long> StreamingAllFieldsTextAsUtf8() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, ReadSize), PageUse.AllFieldsTextAsUtf8);
+
     [Benchmark(Description = "Streaming, all typed fields, pooled")]
     public Task<long> StreamingAllFieldsPooled() => ChunkReading.ParseAsync(ChunkReading.Segmented(_body, ReadSize), PageUse.AllTypedFieldsPooled);
 

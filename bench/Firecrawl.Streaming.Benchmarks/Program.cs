@@ -40,7 +40,7 @@ public static class Program
         int paired = arguments.IndexOf("--paired");
         if (paired >= 0)
         {
-            Paired.Run(paired + 1 < arguments.Count && int.TryParse(arguments[paired + 1], out int rounds) ? rounds : 25);
+            Paired.Run(paired + 1 < arguments.Count && int.TryParse(arguments[paired + 1], out int rounds) ? rounds : 25, arguments.Contains("segments"));
             return 0;
         }
 

@@ -16,6 +16,21 @@ public static class Breakdown
     public static int Run(ChunkKind kind, bool segmentsOnly)
     {
         byte[] body = Corpus.Get(kind);
+        foreach (int size in new[] { 4096, 1 << 20 })
+        {
+            Measure($"pumped {size,8}: pump and drain only", () => DrainAsync(ChunkReading.Pumped(body, size)).GetAwaiter().GetResult());
+            foreach (PageUse use in new[] { PageUse.RawUtf8, PageUse.AllTypedFields })
+            {
+                ChunkReading.ParseTicks = 0;
+                ChunkReading.Reads = 0;
+                ChunkReading.BytesHanded = 0;
+                ChunkReading.BytesHandedMultiSegment = 0;
+                Measure($"pumped {size,8}: parse {use}", () => ChunkReading.ParseAsync(ChunkReading.Pumped(body, size), use).GetAwaiter().GetResult());
+                Console.WriteLine($"  in Parse (per run): {Stopwatch.GetElapsedTime(0, ChunkReading.ParseTicks).TotalMilliseconds / 25:N2} ms over {ChunkReading.Reads / 25} reads, "
+                    + $"{ChunkReading.BytesHanded / 25 / (double)body.Length:0.00} x the body handed, {ChunkReading.BytesHandedMultiSegment / (double)Math.Max(1, ChunkReading.BytesHanded):P0} of it multi-segment");
+            }
+        }
+
         foreach (int size in new[] { 4096, 65536, 1 << 20 })
         {
             Measure($"segments {size,8}: pipe reads only", () => DrainAsync(ChunkReading.Segmented(body, size)).GetAwaiter().GetResult());

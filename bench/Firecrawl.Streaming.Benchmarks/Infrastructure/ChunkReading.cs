@@ -18,6 +18,15 @@ public enum PageUse
 
     /// <summary>Touches the raw UTF-8 JSON only, then disposes the page (pooled buffers).</summary>
     RawUtf8,
+
+    /// <summary>Parses only: every page keeps its own buffer, no field is read (typed fields are decoded on first read).</summary>
+    ParseOnly,
+
+    /// <summary>
+    /// Reads every typed field, the text fields (markdown, HTML, raw HTML, screenshot, summary) as UTF-8 through
+    /// <see cref="ScrapedPage.TryWriteUtf8"/> into a reused buffer, links and metadata as strings; own buffers.
+    /// </summary>
+    AllFieldsTextAsUtf8,
 }
 
 /// <summary>Drives <see cref="ChunkParser"/> from a <see cref="PipeReader"/> exactly as the client's chunk session does.</summary>
@@ -31,6 +40,15 @@ public static class ChunkReading
     public static long ParseTicks { get; set; }
 
     public static long Reads { get; set; }
+
+    /// <summary>The parser's <see cref="ChunkParser.PageBytesPerCall"/> (the client's value unless an experiment sets it).</summary>
+    public static int PageBytesPerCall { get; set; } = int.TryParse(Environment.GetEnvironmentVariable("FCBENCH_PAGE_BYTES_PER_CALL"), out int bytes) ? bytes : ChunkParser.PageBytesPerRead;
+
+    /// <summary>Bytes the parser was handed, summed over its calls (diagnostics: how large the reads are).</summary>
+    public static long BytesHanded { get; set; }
+
+    /// <summary>Bytes handed in calls whose buffer spanned more than one segment (diagnostics).</summary>
+    public static long BytesHandedMultiSegment { get; set; }
 
     /// <summary>The whole chunk in one segment, read in one call (an in-memory body).</summary>
     public static PipeReader Whole(byte[] body) => PipeReader.Create(new ReadOnlySequence<byte>(body));
@@ -52,6 +70,14 @@ public static class ChunkReading
     public static PipeReader Pumped(byte[] body, int socketRead) =>
         BodyPump.Start(new SocketReads(body, socketRead), 64 * 1024, turn: null, long.MaxValue, CancellationToken.None, out _, Segments);
 
+    /// <summary>
+    /// Pooled page buffers kept as the client keeps them (<c>StreamPools.Pages</c>: up to 1,024 arrays per size): when a
+    /// whole body has arrived before the parser runs, one call emits all of its pages before the caller returns any, more
+    /// than <see cref="ArrayPool{T}.Shared"/> keeps per size. Unlike the client's (4 MB), this pool also keeps arrays
+    /// of the 30 MB page, as the shared pool did in earlier runs of these benchmarks.
+    /// </summary>
+    private static readonly ArrayPool<byte> Pages = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 1024);
+
     /// <summary>Segments reused from body to body, as a stream's <see cref="SegmentPool"/> reuses them from chunk to chunk.</summary>
     private static readonly SegmentPool Segments = new(64 * 1024, 1024);
 
@@ -62,7 +88,10 @@ public static class ChunkReading
     /// <summary>Parses one chunk and uses every page as <paramref name="use"/> says; returns a checksum of what was read.</summary>
     public static async Task<long> ParseAsync(PipeReader body, PageUse use)
     {
-        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", 0, FieldsFor(use), PoolFor(use), MaxPageBytes, pagePool: PoolFor(use) ? Pages : null)
+        {
+            PageBytesPerCall = PageBytesPerCall,
+        };
         var pages = new List<ScrapedPage>();
         long minimumRead = 0;
         long checksum = 0;
@@ -76,14 +105,16 @@ public static class ChunkReading
             minimumRead = parser.Parse(buffer, result.IsCompleted, pages, out SequencePosition consumed);
             ParseTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             Reads++;
-            body.AdvanceTo(consumed, buffer.End);
+            BytesHanded += buffer.Length;
+            BytesHandedMultiSegment += buffer.IsSingleSegment ? 0 : buffer.Length;
+            body.AdvanceTo(consumed, parser.Paused ? consumed : buffer.End);
             for (int i = 0; i < pages.Count; i++)
             {
                 checksum += Use(pages[i], use);
             }
 
             pages.Clear();
-            if (result.IsCompleted)
+            if (result.IsCompleted && !parser.Paused)
             {
                 break;
             }
@@ -106,6 +137,10 @@ public static class ChunkReading
                 return all;
             case PageUse.MarkdownAndMetadata:
                 return (page.Markdown?.Length ?? 0) + ReadMetadata(page.Metadata);
+            case PageUse.ParseOnly:
+                return page.Utf8Length;
+            case PageUse.AllFieldsTextAsUtf8:
+                return ReadAllTextAsUtf8(page);
             default:
                 ReadOnlySpan<byte> json = page.Utf8Json.Span;
                 long raw = json.Length + json[^1];
@@ -123,6 +158,29 @@ public static class ChunkReading
         sum += page.RawHtml?.Length ?? 0;
         sum += page.Screenshot?.Length ?? 0;
         sum += page.Summary?.Length ?? 0;
+        IReadOnlyList<string> links = page.Links;
+        for (int i = 0; i < links.Count; i++)
+        {
+            sum += links[i].Length;
+        }
+
+        return sum + ReadMetadata(page.Metadata);
+    }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_text;
+
+    /// <summary>Every typed field, the text ones as UTF-8 (what a sink writing text out needs), the rest as strings.</summary>
+    public static long ReadAllTextAsUtf8(ScrapedPage page)
+    {
+        ArrayBufferWriter<byte> text = t_text ??= new ArrayBufferWriter<byte>(1 << 20);
+        long sum = page.Position;
+        foreach (PageFields field in (ReadOnlySpan<PageFields>)[PageFields.Markdown, PageFields.Html, PageFields.RawHtml, PageFields.Screenshot, PageFields.Summary])
+        {
+            text.ResetWrittenCount();
+            sum += page.TryWriteUtf8(field, text) ? text.WrittenCount : 0;
+        }
+
         IReadOnlyList<string> links = page.Links;
         for (int i = 0; i < links.Count; i++)
         {

@@ -13,23 +13,19 @@ namespace Firecrawl.Streaming.Benchmarks.Infrastructure;
 /// </summary>
 public static class Paired
 {
-    public static void Run(int rounds)
+    /// <param name="rounds">Rounds per group.</param>
+    /// <param name="segmentsOnly">Only the read-size groups of the 10 MB chunk (<c>--paired N segments</c>).</param>
+    public static void Run(int rounds, bool segmentsOnly = false)
     {
-        foreach (ChunkKind kind in Enum.GetValues<ChunkKind>())
+        foreach (ChunkKind kind in segmentsOnly ? [ChunkKind.Pages10MB] : Enum.GetValues<ChunkKind>())
         {
             byte[] body = Corpus.Get(kind);
             _ = JsonSerializer.Deserialize<BatchStatusDto>(body, DtoJson.Options);
-            const int Read = 64 * 1024;
-            Compare($"Parser throughput, {kind} (64 KB reads)", body.Length, rounds,
-            [
-                ("JsonSerializer DTO (typical)", () => JsonSerializer.Deserialize<BatchStatusDto>(body, DtoJson.Options)!.Data!.Count),
-                ("JsonSerializer DTO (typed only)", () => JsonSerializer.Deserialize<StrictBatchStatusDto>(body, DtoJson.Options)!.Data!.Count),
-                ("Streaming, all typed fields", () => Parse(ChunkReading.Segmented(body, Read), PageUse.AllTypedFields)),
-                ("Streaming, all typed fields, pooled", () => Parse(ChunkReading.Segmented(body, Read), PageUse.AllTypedFieldsPooled)),
-                ("Streaming, markdown+metadata", () => Parse(ChunkReading.Segmented(body, Read), PageUse.MarkdownAndMetadata)),
-                ("Streaming, raw UTF-8, pooled", () => Parse(ChunkReading.Segmented(body, Read), PageUse.RawUtf8)),
-                ("Utf8JsonReader token scan", () => ChunkReading.ScanAsync(ChunkReading.Segmented(body, Read)).GetAwaiter().GetResult()),
-            ]);
+            if (!segmentsOnly)
+            {
+                CompareParsers(kind, body, rounds);
+            }
+
             foreach (PageUse use in new[] { PageUse.AllTypedFields, PageUse.RawUtf8 })
             {
                 Compare($"Segment size, {kind}, {use}", body.Length, rounds,
@@ -37,9 +33,26 @@ public static class Paired
                     ("Parse, 1 MB segments", () => Parse(ChunkReading.Segmented(body, 1 << 20), use)),
                     ("Parse, 64 KB segments", () => Parse(ChunkReading.Segmented(body, 64 << 10), use)),
                     ("Parse, 4 KB segments", () => Parse(ChunkReading.Segmented(body, 4 << 10), use)),
+                    ("Client: 1 MB socket reads, pumped", () => Parse(ChunkReading.Pumped(body, 1 << 20), use)),
+                    ("Client: 4 KB socket reads, pumped", () => Parse(ChunkReading.Pumped(body, 4 << 10), use)),
                 ]);
             }
         }
+    }
+
+    private static void CompareParsers(ChunkKind kind, byte[] body, int rounds)
+    {
+        const int Read = 64 * 1024;
+        Compare($"Parser throughput, {kind} (64 KB reads)", body.Length, rounds,
+        [
+            ("JsonSerializer DTO (typical)", () => JsonSerializer.Deserialize<BatchStatusDto>(body, DtoJson.Options)!.Data!.Count),
+            ("JsonSerializer DTO (typed only)", () => JsonSerializer.Deserialize<StrictBatchStatusDto>(body, DtoJson.Options)!.Data!.Count),
+            ("Streaming, all typed fields", () => Parse(ChunkReading.Segmented(body, Read), PageUse.AllTypedFields)),
+            ("Streaming, all typed fields, pooled", () => Parse(ChunkReading.Segmented(body, Read), PageUse.AllTypedFieldsPooled)),
+            ("Streaming, markdown+metadata", () => Parse(ChunkReading.Segmented(body, Read), PageUse.MarkdownAndMetadata)),
+            ("Streaming, raw UTF-8, pooled", () => Parse(ChunkReading.Segmented(body, Read), PageUse.RawUtf8)),
+            ("Utf8JsonReader token scan", () => ChunkReading.ScanAsync(ChunkReading.Segmented(body, Read)).GetAwaiter().GetResult()),
+        ]);
     }
 
     private static long Parse(System.IO.Pipelines.PipeReader reader, PageUse use) => ChunkReading.ParseAsync(reader, use).GetAwaiter().GetResult();

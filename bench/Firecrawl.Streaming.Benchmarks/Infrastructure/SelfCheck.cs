@@ -23,13 +23,20 @@ public static class SelfCheck
             bool same = page.Markdown == expected.Markdown && page.Html == expected.Html && page.Screenshot == expected.Screenshot
                 && page.Links.SequenceEqual(expected.Links ?? []) && page.Metadata.ScrapeId == expected.Metadata!["scrapeId"].GetString()
                 && page.Metadata.Description.First == expected.Metadata["description"].GetString();
+            foreach ((PageFields field, string? text) in new[] { (PageFields.Markdown, expected.Markdown), (PageFields.Html, expected.Html), (PageFields.Screenshot, expected.Screenshot) })
+            {
+                var utf8 = new System.Buffers.ArrayBufferWriter<byte>();
+                same &= page.TryWriteUtf8(field, utf8) == text is not null
+                    && utf8.WrittenSpan.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(text ?? string.Empty));
+            }
+
             if (!same)
             {
                 throw new InvalidOperationException($"page {i} decodes differently from JsonSerializer");
             }
         }
 
-        Console.WriteLine($"  {pages.Count} pages decode exactly as JsonSerializer reads them");
+        Console.WriteLine($"  {pages.Count} pages decode exactly as JsonSerializer reads them (strings, and text fields as UTF-8)");
     }
 
     /// <summary>Edge cases of the decoder's escape handling, against <see cref="Utf8JsonReader.GetString"/> (value or exception type).</summary>
@@ -68,13 +75,24 @@ public static class SelfCheck
                 actual = "throws:" + e.GetType().Name;
             }
 
-            if (actual != expected)
+            // Text the reader refuses to transcode (a lone surrogate escape, invalid UTF-8) decodes with U+FFFD in its
+            // place, by design (JavaScript's JSON encoder writes lone surrogates for broken text).
+            bool lossy = expected == "throws:InvalidOperationException" && actual.StartsWith("value:", StringComparison.Ordinal) && actual.Contains('\ufffd');
+            if (actual != expected && !lossy)
             {
                 throw new InvalidOperationException($"decoder differs on {System.Text.Encoding.UTF8.GetString(input)}: {actual} instead of {expected}");
             }
+
+            // The UTF-8 route writes exactly the string's UTF-8.
+            var utf8 = new System.Buffers.ArrayBufferWriter<byte>();
+            if (actual.StartsWith("value:", StringComparison.Ordinal)
+                && (!JsonValueDecoder.TryWriteUtf8(input, utf8) || !utf8.WrittenSpan.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(actual["value:".Length..]))))
+            {
+                throw new InvalidOperationException($"UTF-8 of {System.Text.Encoding.UTF8.GetString(input)} differs from the string's");
+            }
         }
 
-        Console.WriteLine($"{inputs.Count} escape edge cases decode as Utf8JsonReader.GetString does");
+        Console.WriteLine($"{inputs.Count} escape edge cases decode as Utf8JsonReader.GetString does (U+FFFD where it refuses), and as UTF-8 the same");
     }
 
     public static async Task<int> RunAsync()

@@ -34,6 +34,43 @@ internal static class JsonValueDecoder
         return UnescapeSimple(inner, escape) ?? DecodeWithReader(value);
     }
 
+    /// <summary>
+    /// Writes a string value's text as UTF-8, byte for byte what <see cref="Encoding.UTF8"/> makes of
+    /// <see cref="GetString"/>'s result, without building the string: a value without escapes is copied as it is, one
+    /// with escapes is unescaped straight into <paramref name="destination"/>. Anything the one-pass unescape does not
+    /// take (a lone surrogate, bytes that are not UTF-8) goes through the string, so the result is the same.
+    /// </summary>
+    /// <returns><see langword="false"/> (nothing written) for absent, <c>null</c> and non-string values.</returns>
+    public static bool TryWriteUtf8(ReadOnlySpan<byte> value, IBufferWriter<byte> destination)
+    {
+        if (value.Length < 2 || value[0] != (byte)'"')
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> inner = value[1..^1];
+        int escape = inner.IndexOf((byte)'\\');
+        if (escape < 0 && Utf8.IsValid(inner))
+        {
+            destination.Write(inner);
+            return true;
+        }
+
+        if (escape >= 0)
+        {
+            Span<byte> span = destination.GetSpan(inner.Length + Vector256<byte>.Count);
+            int length = Unescape(inner, escape, span);
+            if (length >= 0 && Utf8.IsValid(span[..length]))
+            {
+                destination.Advance(length);
+                return true;
+            }
+        }
+
+        Encoding.UTF8.GetBytes(GetString(value).AsSpan(), destination);
+        return true;
+    }
+
     private static string? DecodeWithReader(ReadOnlySpan<byte> value)
     {
         var reader = new Utf8JsonReader(value);

@@ -33,7 +33,10 @@ internal sealed partial class ChunkSession
             try
             {
                 _minimumRead = parser.Parse(buffer, result.IsCompleted, _parsed, out SequencePosition consumed);
-                body.AdvanceTo(consumed, buffer.End);
+
+                // A parser that paused after a few pages has more to read in what arrived: nothing past them is examined,
+                // so the next read returns at once instead of waiting for new bytes.
+                body.AdvanceTo(consumed, parser.Paused ? consumed : buffer.End);
                 _held = length - (parser.BytesConsumed - consumedBefore);
             }
             catch (JobStreamException e) when (parser.EndedEarly)
@@ -83,7 +86,7 @@ internal sealed partial class ChunkSession
                 return true;
             }
 
-            if (result.IsCompleted)
+            if (result.IsCompleted && !parser.Paused)
             {
                 _completed = true;
                 _retry.Reset();

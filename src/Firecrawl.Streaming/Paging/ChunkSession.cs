@@ -167,7 +167,10 @@ internal sealed partial class ChunkSession : IAsyncDisposable
             stream = new MeteredStream(stream, _ranges, this);
         }
         _body = StartPump(stream, cancellationToken);
-        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview, _streamOptions.PoolPageBuffers ? _ranges?.Pools.Pages : null);
+        _parser = new ChunkParser(_endpoint.Kind, _jobId, Skip, _streamOptions.Fields, _streamOptions.PoolPageBuffers, _options.MaxPageBytes, _api.Preview, _streamOptions.PoolPageBuffers ? _ranges?.Pools.Pages : null)
+        {
+            PageBytesPerCall = ChunkParser.PageBytesPerRead,
+        };
         _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
         _idleLink = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _idle);
         _minimumRead = 0;

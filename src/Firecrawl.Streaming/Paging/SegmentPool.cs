@@ -11,7 +11,7 @@ namespace Firecrawl.Streaming;
 /// </summary>
 internal sealed class SegmentPool(int blockSize, int maxRetained) : MemoryPool<byte>
 {
-    private readonly ConcurrentQueue<byte[]> _free = new();
+    private readonly ConcurrentStack<byte[]> _free = new(); // last in, first out: the block reused is the one most likely still in the cache
     private int _retained;
 
     public override int MaxBufferSize => blockSize;
@@ -23,7 +23,7 @@ internal sealed class SegmentPool(int blockSize, int maxRetained) : MemoryPool<b
             return new Block(this, new byte[minBufferSize]);
         }
 
-        if (_free.TryDequeue(out byte[]? block))
+        if (_free.TryPop(out byte[]? block))
         {
             Interlocked.Decrement(ref _retained);
             return new Block(this, block);
@@ -38,7 +38,7 @@ internal sealed class SegmentPool(int blockSize, int maxRetained) : MemoryPool<b
     {
         if (block.Length == blockSize && Interlocked.Increment(ref _retained) <= maxRetained)
         {
-            _free.Enqueue(block);
+            _free.Push(block);
             return;
         }
 

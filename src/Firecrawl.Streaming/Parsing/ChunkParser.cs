@@ -28,9 +28,6 @@ internal sealed partial class ChunkParser
     // (An incomplete string is not re-read at all: StringScan waits for its closing quote.)
     private const int RescanThreshold = 64 * 1024;
 
-    // The largest multi-segment input copied into one span before it is read (see Parse).
-    private const int LinearizeLimit = 256 * 1024;
-
     private readonly JobKind _jobKind;
     private readonly string _jobId;
     private readonly long _basePosition;
@@ -109,6 +106,8 @@ internal sealed partial class ChunkParser
     /// <returns>The number of bytes the pipe should hold before the next call (0: any new data will do).</returns>
     public long Parse(ReadOnlySequence<byte> buffer, bool isFinalBlock, List<ScrapedPage> pages, out SequencePosition consumed)
     {
+        Paused = false;
+        _emittedThisCall = 0;
         if (_done)
         {
             // Only whitespace may follow the root object; the reader checked what was buffered with it.
@@ -137,70 +136,24 @@ internal sealed partial class ChunkParser
         }
 
         _stringScan = default;
-        ReadOnlySequence<byte> input = buffer.Slice(_resumeOffset);
-        BytesScanned += input.Length;
-        long sliceBase = _bufferStart + _resumeOffset;
-
-        // Bytes that arrive in small reads sit in many small segments, where the reader's multi-segment path
-        // costs much more per token than its span path: a modest unscanned part is copied into one span first.
-        // Offsets are the same in the copy, and pages are still copied out of the pipe's own buffer.
-        byte[]? linear = null;
-        Utf8JsonReader reader;
-        if (input.IsSingleSegment || input.Length > LinearizeLimit)
-        {
-            reader = new Utf8JsonReader(input, isFinalBlock, _state);
-        }
-        else
-        {
-            linear = ArrayPool<byte>.Shared.Rent((int)input.Length);
-            input.CopyTo(linear);
-            reader = new Utf8JsonReader(linear.AsSpan(0, (int)input.Length), isFinalBlock, _state);
-        }
-
-        try
-        {
-            while (reader.Read())
-            {
-                if (_inPage)
-                {
-                    if (_page.OnToken(ref reader, sliceBase))
-                    {
-                        EmitPage(buffer, sliceBase + reader.BytesConsumed, pages);
-                    }
-                }
-                else if (OnEnvelopeToken(ref reader, sliceBase))
-                {
-                    break; // root object closed
-                }
-            }
-        }
-        catch (JsonException e)
-        {
-            long offset = sliceBase + reader.BytesConsumed;
-            if (isFinalBlock && IsValidPrefix(input, _state))
-            {
-                EndedEarly = true;
-                ThrowHelper.ThrowMalformed("the body ended before the JSON document was complete (truncated response)", offset, e);
-            }
-
-            ThrowHelper.ThrowMalformed(e.Message, offset, e);
-        }
-        finally
-        {
-            if (linear is not null)
-            {
-                ArrayPool<byte>.Shared.Return(linear);
-            }
-        }
-
-        _state = reader.CurrentState;
-        long scannedTo = _resumeOffset + reader.BytesConsumed; // relative to buffer
+        long scannedTo = _resumeOffset + ReadInput(buffer, _resumeOffset, isFinalBlock, pages); // relative to buffer
         if (_done)
         {
             ThrowIfTrailingData(buffer.Slice(scannedTo));
             consumed = buffer.End;
             _bufferStart += buffer.Length;
             _resumeOffset = 0;
+            return 0;
+        }
+
+        if (Paused)
+        {
+            // Stopped after a page with input left: everything up to that page's end is released, the rest is read
+            // by the next call (which the caller makes without waiting for new bytes).
+            consumed = buffer.GetPosition(scannedTo);
+            _bufferStart += scannedTo;
+            _resumeOffset = 0;
+            _incompleteToken = 0;
             return 0;
         }
 
@@ -223,6 +176,7 @@ internal sealed partial class ChunkParser
         _resumeOffset = scannedTo - keepFrom;
 
         long incomplete = buffer.Length - scannedTo;
+        _incompleteToken = incomplete;
         if (incomplete >= StringScan.Threshold)
         {
             // The reader runs again once the string's closing quote is in; until then only new bytes are looked at.
@@ -260,6 +214,7 @@ internal sealed partial class ChunkParser
         }
 
         pages.Add(new ScrapedPage(owned, written, _pool, layout, _jobKind, _jobId, _basePosition + _pageIndex));
+        _emittedThisCall += written;
         _pageIndex++;
         _inPage = false;
     }

@@ -17,7 +17,9 @@ internal static class ParserDriver
         PageFields fields = PageFields.All,
         int maxPageBytes = 256 * 1024 * 1024,
         bool pool = false,
-        long basePosition = 0)
+        long basePosition = 0,
+        int segmentsPerRead = 1,
+        int pageBytesPerCall = 0)
     {
         var segments = new List<ReadOnlyMemory<byte>>();
         var starts = new List<long>();
@@ -30,7 +32,7 @@ internal static class ParserDriver
             offset += size;
         }
 
-        var parser = new ChunkParser(JobKind.BatchScrape, "job", basePosition, fields, pool, maxPageBytes);
+        var parser = new ChunkParser(JobKind.BatchScrape, "job", basePosition, fields, pool, maxPageBytes) { PageBytesPerCall = pageBytesPerCall };
         var pages = new List<ScrapedPage>();
         var perRead = new List<int>();
         long consumedAbs = 0;   // bytes released by the parser
@@ -40,14 +42,18 @@ internal static class ParserDriver
         int reads = 0;
         while (true)
         {
-            // Deliver at least one new segment, and as many as the parser asked for.
-            if (nextSegment < segments.Count)
+            // Deliver at least segmentsPerRead new segments (a pump that ran ahead of the parser), and as many as the
+            // parser asked for.
+            // A parser that paused is called again on what it has not read yet, before anything new arrives.
+            if (nextSegment < segments.Count && !parser.Paused)
             {
+                int count = 0;
                 do
                 {
                     delivered += segments[nextSegment++].Length;
+                    count++;
                 }
-                while (nextSegment < segments.Count && delivered - consumedAbs < minimum);
+                while (nextSegment < segments.Count && (count < segmentsPerRead || delivered - consumedAbs < minimum));
             }
 
             bool final = nextSegment == segments.Count;
@@ -57,7 +63,7 @@ internal static class ParserDriver
             minimum = parser.Parse(buffer, final, pages, out SequencePosition consumed);
             perRead.Add(pages.Count - before);
             consumedAbs += buffer.Slice(buffer.Start, consumed).Length;
-            if (final)
+            if (final && !parser.Paused)
             {
                 return new Result(pages, parser.Envelope, reads, parser.BytesScanned, perRead);
             }

@@ -41,6 +41,46 @@ public class ChunkParserPropertyTests
         }
     }
 
+    /// <summary>
+    /// A body pumped ahead of the parser: each read brings many segments at once, large ones (read in place, one
+    /// window each) mixed with runs of small ones (copied together), so tokens straddle every kind of seam, and long
+    /// strings outgrow the copied windows.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Parse_ManySegmentsPerRead_PagesEqualJsonSerializer(int seed)
+    {
+        var random = new Random(2000 + seed);
+        for (int round = 0; round < 3; round++)
+        {
+            int maxString = random.Next(3) == 0 ? 300_000 : 20_000;
+            byte[] document = RandomBatchDocuments.Create(random, maxPages: 12, maxStringLength: maxString);
+            Expected expected = Expected.From(document);
+            int[] segmentation = [.. Enumerable.Range(0, 64).Select(_ => random.Next(4) switch
+            {
+                0 => random.Next(1, 64),
+                1 => random.Next(1_000, 16 * 1024),
+                _ => random.Next(16 * 1024, 80 * 1024),
+            })];
+            foreach (int perRead in new[] { 2, 7, int.MaxValue })
+            {
+                ParserDriver.Result result = ParserDriver.Parse(document, segmentation, basePosition: 100, segmentsPerRead: perRead);
+                AssertEqual(expected, result, PageFields.All, $"seed {seed} round {round} {perRead} segments per read");
+            }
+
+            // Pausing after every page (or every few) hands out the same pages, one call at a time.
+            foreach (int budget in new[] { 1, 30_000 })
+            {
+                ParserDriver.Result paused = ParserDriver.Parse(document, segmentation, basePosition: 100, segmentsPerRead: int.MaxValue, pageBytesPerCall: budget);
+                AssertEqual(expected, paused, PageFields.All, $"seed {seed} round {round} paused every {budget} bytes of pages");
+                if (budget == 1)
+                {
+                    Assert.All(paused.PagesPerRead, count => Assert.InRange(count, 0, 1));
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Seeds))]
     public void Parse_RandomDocumentWithFieldSelection_KeepsOnlySelectedFields(int seed)

@@ -5,7 +5,7 @@ namespace Firecrawl.Streaming.Sinks;
 /// <summary>
 /// The lines of one batch, in an array rented from <see cref="ArrayPool{T}.Shared"/>. A batch of pages needs a buffer
 /// of about a megabyte; grown from scratch by every sink (one per pipeline run) it would cost several megabytes of
-/// garbage per run, while a rented one is reused from run to run.
+/// garbage per run, while a rented one is reused from run to run. The Markdown directory sink builds each file in one.
 /// </summary>
 internal sealed class PooledLineBuffer : IBufferWriter<byte>, IDisposable
 {
