@@ -99,10 +99,15 @@ public sealed partial class JobPages : IAsyncEnumerable<ScrapedPage>, IJobStatus
         }
 
         JobStatus? previous = _status;
+
+        // A job's completed count never goes down, but chunks read ahead in parallel are answered in any order: a
+        // response the server built before a page committed late can be read after one built later. Its lower count
+        // must not hide that page from the end-of-job check.
+        long completed = Math.Max(envelope.Completed ?? 0, previous?.Completed ?? 0);
         var current = new JobStatus(
             envelope.Status,
             envelope.Total ?? previous?.Total ?? 0,
-            envelope.Completed ?? previous?.Completed ?? 0,
+            completed,
             envelope.CreditsUsed ?? previous?.CreditsUsed ?? 0,
             envelope.ExpiresAt ?? previous?.ExpiresAt)
         {
