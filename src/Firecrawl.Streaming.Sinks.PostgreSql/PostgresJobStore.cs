@@ -29,7 +29,6 @@ public sealed partial class PostgresJobStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresSchema _schema;
     private readonly string _quoted;
-    private volatile bool _ensured;
 
     /// <summary>Creates a store over a table of jobs.</summary>
     /// <param name="dataSource">The database (the caller keeps ownership).</param>

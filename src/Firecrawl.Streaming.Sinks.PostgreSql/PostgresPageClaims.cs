@@ -24,7 +24,6 @@ public sealed class PostgresPageClaims
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresSchema _schema;
     private readonly string _quoted;
-    private volatile bool _ensured;
 
     /// <summary>Creates a store over a table of page claims.</summary>
     /// <param name="dataSource">The database (the caller keeps ownership).</param>
@@ -145,25 +144,7 @@ public sealed class PostgresPageClaims
         return new ClaimFilter(this, jobId, profile, owner, batchSize);
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_ensured)
-            {
-                await _schema.EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
-                _ensured = true;
-            }
-
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => _schema.OpenAsync(_dataSource, cancellationToken);
 
     private sealed class ClaimFilter(PostgresPageClaims claims, string jobId, string profile, string owner, int batchSize) : IPageFilter
     {

@@ -17,6 +17,7 @@ internal sealed class PostgresSchema
     private readonly int _version;
     private readonly string _createSql;
     private readonly (string Name, string Type)[] _columns;
+    private volatile bool _ensured;
 
     public PostgresSchema(string tableName, string kind, int version, string createSql, (string Name, string Type)[] columns)
     {
@@ -29,6 +30,28 @@ internal sealed class PostgresSchema
 
     /// <summary>The comment a table of this kind and version carries.</summary>
     public string Comment => string.Create(CultureInfo.InvariantCulture, $"{CommentPrefix}{_kind} v{_version}");
+
+    /// <summary>Opens a connection, creating or checking the table on the first call that succeeds.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_ensured)
+            {
+                // Concurrent first calls may both check: the check is idempotent and serialised on the server.
+                await EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
+                _ensured = true;
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>Creates the table when missing, else checks it; concurrent callers are serialised by an advisory lock.</summary>
     public async Task EnsureAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
