@@ -44,6 +44,9 @@ public enum FakeFaultKind
 
     /// <summary>Invalid UTF-8 inside a string value of the chunk's first page; the JSON structure stays valid.</summary>
     InvalidUtf8,
+
+    /// <summary>Hold the request before the listing is read, then answer normally: a response built after later requests' ones.</summary>
+    DelayBeforeListing,
 }
 
 /// <summary>
@@ -109,6 +112,14 @@ public sealed record FakeFault
     /// <param name="stall">How long to stay silent.</param>
     /// <returns>The fault.</returns>
     public static FakeFault StallAfterBytes(long bytes, TimeSpan stall) => new(FakeFaultKind.StallAfterBytes) { Bytes = bytes, Delay = stall };
+
+    /// <summary>
+    /// Holds the request for <paramref name="delay"/> before the server reads the job's listing, then answers normally: the
+    /// response reflects the listing as it is after requests that arrived later (late commits they revealed included).
+    /// </summary>
+    /// <param name="delay">How long to hold the request.</param>
+    /// <returns>The fault.</returns>
+    public static FakeFault DelayBeforeListing(TimeSpan delay) => new(FakeFaultKind.DelayBeforeListing) { Delay = delay };
 
     /// <summary>Sends everything up to the end of the first page, then stalls (the rest follows after <paramref name="stall"/>).</summary>
     /// <param name="stall">How long to stay silent.</param>

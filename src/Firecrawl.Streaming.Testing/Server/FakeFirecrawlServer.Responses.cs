@@ -43,6 +43,12 @@ public sealed partial class FakeFirecrawlServer
     private static async Task WriteStatusAsync(HttpContext context, FakeJob job, int skip, int? limit)
     {
         FakeFault? fault = job.Faults.Take(skip);
+        if (fault?.Kind == FakeFaultKind.DelayBeforeListing)
+        {
+            await Task.Delay(fault.Delay, context.RequestAborted).ConfigureAwait(false);
+            fault = null;
+        }
+
         FakeJobView view = job.Observe(skip);
         if (fault is not null && await TryWriteReplacingFaultAsync(context, fault).ConfigureAwait(false))
         {

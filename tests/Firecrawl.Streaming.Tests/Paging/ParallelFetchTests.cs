@@ -146,6 +146,25 @@ public class ParallelFetchTests : FakeServerTestBase
         Assert.InRange(outOfOrder, 0, stream.Coverage.Repaired); // only a page found by looking back comes after later ones
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task StreamJobAsync_ChunkAnsweredBeforeALateCommitReadAfterOneAnsweredLater_EveryPageExactlyOnce(JobKind kind)
+    {
+        // The request at 20 is held until the one at 30 has been answered and has revealed page 7. Chunk 30 then lists
+        // pages 31-39 under a completed count of 39, chunk 20 pages 20-29 under 40, and page 30 is in neither. Read in
+        // job order, chunk 30's older count must not hide page 30 from the end-of-job check.
+        FakeJob job = AddJob(kind, Pages(40), new FakeJobOptions { PageLimit = 10, LateCommits = [new FakeLateCommit(7, RevealAfterSkip: 30)] });
+        job.Faults.Enqueue(FakeFault.DelayBeforeListing(TimeSpan.FromMilliseconds(500)), atSkip: 20);
+        using FirecrawlJobClient client = Client();
+        JobPages stream = Stream(client, job);
+
+        List<ScrapedPage> pages = await ReadAllAsync(stream);
+
+        Assert.Equal(Range(40), Indices(pages).Order());
+        Assert.Equal(40, stream.Status!.Completed);
+        Assert.True(stream.Coverage.IsComplete);
+    }
+
     [Fact]
     public async Task StreamBatchScrapeAsync_DefaultOptions_AsksForBigChunksAndFetchesRangesAhead()
     {
