@@ -14,7 +14,7 @@ namespace Firecrawl.Streaming.Tests.Cli;
 /// survive a worker killed with SIGKILL mid-job and a broker restart, and every page lands in every sink exactly once.
 /// </summary>
 [Collection(RabbitMqGroup.Name)]
-public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IAsyncDisposable
+public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IDisposable
 {
     private const int Jobs = 10;
     private const int PagesPerJob = 300;
@@ -23,8 +23,8 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
     private readonly string _queue = $"jobs-{Guid.NewGuid():N}";
     private readonly List<WorkerProcess> _workers = [];
 
-    // The base class is an IAsyncLifetime, so xunit calls DisposeAsync only: the workers are ended here, then the fake server.
-    async ValueTask IAsyncDisposable.DisposeAsync()
+    // Called by the base class's DisposeAsync before it stops the fake server.
+    public void Dispose()
     {
         foreach (WorkerProcess worker in _workers)
         {
@@ -32,7 +32,6 @@ public sealed class WorkerProcessTests(RabbitMqFixture broker, PostgresDatabase 
         }
 
         _directory.Dispose();
-        await DisposeAsync();
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace Firecrawl.Streaming.Tests.Cli;
 /// database, then reconciled: every page exactly once in the PostgreSQL sink and across the ranges' JSON Lines files.
 /// </summary>
 [Collection(RabbitMqGroup.Name)]
-public sealed class WorkerRangeTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IAsyncDisposable
+public sealed class WorkerRangeTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IDisposable
 {
     private const int PagesPerJob = 600;
     private static readonly TimeSpan s_deadline = TimeSpan.FromMinutes(3);
@@ -21,8 +21,8 @@ public sealed class WorkerRangeTests(RabbitMqFixture broker, PostgresDatabase da
     private readonly string _table = $"pages_{Guid.NewGuid():N}";
     private readonly List<WorkerProcess> _workers = [];
 
-    // The base class is an IAsyncLifetime, so xunit calls DisposeAsync only: the workers are ended here, then the fake server.
-    async ValueTask IAsyncDisposable.DisposeAsync()
+    // Called by the base class's DisposeAsync before it stops the fake server.
+    public void Dispose()
     {
         foreach (WorkerProcess worker in _workers)
         {
@@ -30,7 +30,6 @@ public sealed class WorkerRangeTests(RabbitMqFixture broker, PostgresDatabase da
         }
 
         _directory.Dispose();
-        await DisposeAsync();
     }
 
     [Fact]

@@ -10,17 +10,12 @@ namespace Firecrawl.Streaming.Tests.Cli;
 
 /// <summary><c>fcstream worker</c> in-process (its token standing for SIGTERM) against a real broker and database.</summary>
 [Collection(RabbitMqGroup.Name)]
-public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IAsyncDisposable
+public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IDisposable
 {
     private readonly TempDirectory _directory = new();
     private readonly string _queue = $"run-jobs-{Guid.NewGuid():N}";
 
-    // The base class is an IAsyncLifetime, so xunit calls DisposeAsync only.
-    async ValueTask IAsyncDisposable.DisposeAsync()
-    {
-        _directory.Dispose();
-        await DisposeAsync();
-    }
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task Worker_JobUnknownToTheServer_RecordedFailedWithTheReasonAndAcknowledged()

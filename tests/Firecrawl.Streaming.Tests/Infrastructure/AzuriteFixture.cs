@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Azure.Storage.Blobs;
 
 namespace Firecrawl.Streaming.Tests.Infrastructure;
@@ -31,7 +30,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
-    private readonly StringBuilder _output = new();
+    private readonly ProcessOutput _output = new();
     private Process? _process;
 
     /// <summary>Gets the connection string of the storage account.</summary>
@@ -76,7 +75,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             // Another process may have taken the port between our probe and Azurite's bind: try another one.
             if (attempt == 3)
             {
-                throw new InvalidOperationException($"Azurite did not start (3 attempts). Its output:\n{Output()}");
+                throw new InvalidOperationException($"Azurite did not start (3 attempts). Its output:\n{_output}");
             }
         }
     }
@@ -183,8 +182,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _output.Capture(process);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -213,7 +211,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
 
         await KillAsync(process);
-        throw new InvalidOperationException($"Azurite did not answer on port {port} within {s_startTimeout.TotalSeconds:0} s. Its output:\n{Output()}");
+        throw new InvalidOperationException($"Azurite did not answer on port {port} within {s_startTimeout.TotalSeconds:0} s. Its output:\n{_output}");
     }
 
     /// <summary>Kills Azurite and its children outright: it takes seconds to stop on a polite signal, and holds no data worth keeping.</summary>
@@ -230,24 +228,5 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await process.WaitForExitAsync(timeout.Token);
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.Length == 0 ? "(none)" : _output.ToString();
-        }
     }
 }

@@ -13,11 +13,10 @@ public abstract class FakeServerTestBase : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        await Server.DisposeAsync();
-
-        // xunit calls DisposeAsync alone on a class that has both: a derived class's Dispose (its temp directory,
-        // the processes it started) would otherwise never run.
+        // xunit calls DisposeAsync alone on a class that has both: a derived class's Dispose (its temp directory, the
+        // processes it started) would otherwise never run. It runs first, so that those processes end before the server.
         (this as IDisposable)?.Dispose();
+        await Server.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text;
 using RabbitMQ.Client;
 
 namespace Firecrawl.Streaming.Tests.Infrastructure;
@@ -20,7 +19,7 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
     private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private const string CtlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(90);
-    private readonly StringBuilder _output = new();
+    private readonly ProcessOutput _output = new();
     private string? _directory;
     private int _amqpPort;
     private int _distPort;
@@ -176,14 +175,10 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
         }
 
         SetNodeEnvironment(start, directory);
-        lock (_output)
-        {
-            _output.Clear();
-        }
+        _output.Clear();
 
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _output.Capture(process);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -195,13 +190,13 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"RabbitMQ exited with code {process.ExitCode} while starting. Its output:\n{Output()}");
+                throw new InvalidOperationException($"RabbitMQ exited with code {process.ExitCode} while starting. Its output:\n{_output}");
             }
 
             if (clock.Elapsed > s_startTimeout)
             {
                 await StopAsync();
-                throw new InvalidOperationException($"RabbitMQ did not accept AMQP on port {_amqpPort} within {s_startTimeout.TotalSeconds:0} s. Its output:\n{Output()}");
+                throw new InvalidOperationException($"RabbitMQ did not accept AMQP on port {_amqpPort} within {s_startTimeout.TotalSeconds:0} s. Its output:\n{_output}");
             }
 
             if (await AcceptsTcpAsync(_amqpPort))
@@ -326,26 +321,6 @@ public sealed partial class RabbitMqNode : IAsyncDisposable
         catch (Exception e) when (e is SocketException or TimeoutException)
         {
             return false;
-        }
-    }
-
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.Length == 0 ? "(none)" : _output.ToString();
         }
     }
 }

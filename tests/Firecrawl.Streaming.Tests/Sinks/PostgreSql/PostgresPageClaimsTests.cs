@@ -9,7 +9,7 @@ using Npgsql;
 namespace Firecrawl.Streaming.Tests.Sinks.PostgreSql;
 
 /// <summary>Page claims in a real PostgreSQL database: overlapping shares of one job deliver each page once.</summary>
-public sealed class PostgresPageClaimsTests(PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IAsyncDisposable
+public sealed class PostgresPageClaimsTests(PostgresDatabase database) : FakeServerTestBase, IClassFixture<PostgresDatabase>, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource = database.CreateDataSource();
     private readonly string _job = $"job-{Guid.NewGuid():N}";
@@ -17,10 +17,9 @@ public sealed class PostgresPageClaimsTests(PostgresDatabase database) : FakeSer
 
     private PostgresPageClaims Claims => new(_dataSource);
 
-    async ValueTask IAsyncDisposable.DisposeAsync()
+    public void Dispose()
     {
-        await DisposeAsync(); // the fake server
-        await _dataSource.DisposeAsync();
+        _dataSource.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 
