@@ -59,8 +59,8 @@ internal sealed class FakeWebhookPusher(HttpClient http, FakeJob job, Uri target
         return [.. _log];
     }
 
-    /// <summary>The body of one event, as the real server builds it.</summary>
-    internal static byte[] Body(string type, string jobId, string webhookId, bool success, byte[]? data, string? error, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>The body of one event, as the real server builds it (without <c>metadata</c> when it is null).</summary>
+    internal static byte[] Body(string type, string jobId, string webhookId, bool success, byte[]? data, string? error, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -82,13 +82,17 @@ internal sealed class FakeWebhookPusher(HttpClient http, FakeJob job, Uri target
                 writer.WriteString("error", error);
             }
 
-            writer.WriteStartObject("metadata");
-            foreach ((string key, string value) in metadata)
+            if (metadata is not null)
             {
-                writer.WriteString(key, value);
+                writer.WriteStartObject("metadata");
+                foreach ((string key, string value) in metadata)
+                {
+                    writer.WriteString(key, value);
+                }
+
+                writer.WriteEndObject();
             }
 
-            writer.WriteEndObject();
             writer.WriteEndObject();
         }
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
+using Firecrawl.Streaming.Testing;
 using Firecrawl.Streaming.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,31 +77,6 @@ public sealed class WebhookTestHost : IAsyncDisposable
     }
 
     /// <summary>A webhook body as the server builds it.</summary>
-    public static byte[] Body(string type, string jobId, string webhookId, byte[]? page = null, bool success = true, string? error = null)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteBoolean("success", success);
-            writer.WriteString("type", type);
-            writer.WriteString("id", jobId);
-            writer.WriteString("webhookId", webhookId);
-            writer.WriteStartArray("data");
-            if (page is not null)
-            {
-                writer.WriteRawValue(page);
-            }
-
-            writer.WriteEndArray();
-            if (error is not null)
-            {
-                writer.WriteString("error", error);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public static byte[] Body(string type, string jobId, string webhookId, byte[]? page = null, bool success = true, string? error = null) =>
+        FakeWebhookPusher.Body(type, jobId, webhookId, success, page, error, metadata: null);
 }
