@@ -79,15 +79,10 @@ public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase data
     public async Task Worker_BigJobStillScraping_StreamedWholeByOneWalkNotSplit()
     {
         FakeJob job = Server.AddJob(Pages(300), new FakeJobOptions { PageLimit = 10, ScrapingRequests = 6 });
-        await EnqueueAsync(job.Id);
         await using NpgsqlDataSource dataSource = database.CreateDataSource();
         var store = new PostgresJobStore(dataSource);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        Task<CliResult> worker = RunWorkerAsync(stop.Token, "{job}-{range}.jsonl", "--split-pages", "100");
 
-        await WaitUntilAsync(async () => (await store.GetAsync(job.Id, "default", Ct))?.State == PostgresJobState.Completed, worker, stop);
-        await stop.CancelAsync();
-        CliResult result = await worker;
+        CliResult result = await RunUntilCompletedAsync(store, job.Id, "{job}-{range}.jsonl", "--split-pages", "100");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Empty(await store.ListRangesAsync(job.Id, "default", Ct));
@@ -99,21 +94,27 @@ public sealed class WorkerRunTests(RabbitMqFixture broker, PostgresDatabase data
     public async Task Worker_FileSinkWithoutRangeInItsTarget_SaysWhyOnceAndStreamsABigFinishedJobWhole()
     {
         FakeJob job = Server.AddJob(Pages(300), new FakeJobOptions { PageLimit = 10 });
-        await EnqueueAsync(job.Id);
         await using NpgsqlDataSource dataSource = database.CreateDataSource();
         var store = new PostgresJobStore(dataSource);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        Task<CliResult> worker = RunWorkerAsync(stop.Token, "{job}.jsonl", "--split-pages", "100");
 
-        await WaitUntilAsync(async () => (await store.GetAsync(job.Id, "default", Ct))?.State == PostgresJobState.Completed, worker, stop);
-        await stop.CancelAsync();
-        CliResult result = await worker;
+        CliResult result = await RunUntilCompletedAsync(store, job.Id, "{job}.jsonl", "--split-pages", "100");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Single(result.Stderr.Split('\n'), line => line.Contains("Big jobs are streamed whole, not split across workers", StringComparison.Ordinal));
         Assert.Contains("put {range} in their targets", result.Stderr, StringComparison.Ordinal);
         Assert.Empty(await store.ListRangesAsync(job.Id, "default", Ct));
         Assert.Equal(300, File.ReadLines(_directory.Combine($"{job.Id}.jsonl")).Count());
+    }
+
+    /// <summary>Enqueues the job, runs a worker until the job is recorded completed, then stops it (SIGTERM) and returns its run.</summary>
+    private async Task<CliResult> RunUntilCompletedAsync(PostgresJobStore store, string jobId, string file, params string[] more)
+    {
+        await EnqueueAsync(jobId);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task<CliResult> worker = RunWorkerAsync(stop.Token, file, more);
+        await WaitUntilAsync(async () => (await store.GetAsync(jobId, "default", Ct))?.State == PostgresJobState.Completed, worker, stop);
+        await stop.CancelAsync();
+        return await worker;
     }
 
     private async Task EnqueueAsync(string jobId)
