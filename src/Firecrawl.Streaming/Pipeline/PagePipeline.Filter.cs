@@ -26,7 +26,6 @@ internal sealed partial class PagePipeline
                 if (batch.Count >= filter.BatchSize || (batch.Count > 0 && (!more || !next.IsCompleted)))
                 {
                     IReadOnlyList<bool> keep = await KeepAsync(filter, batch, cancellationToken).ConfigureAwait(false);
-                    handed = 0;
                     while (handed < batch.Count)
                     {
                         ScrapedPage page = batch[handed];
